@@ -1,0 +1,1 @@
+"""HTTP edge: routes, dependencies, the one error mapping, request ids."""

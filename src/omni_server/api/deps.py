@@ -1,0 +1,84 @@
+"""Request dependencies: the caller, the page asked for, the parsed JSON body."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from omni_server.api import validation
+from omni_server.domain import errors
+from omni_server.domain.paging import InvalidToken, PageRequest, decode_token
+from omni_server.services.auth import KeyService, Principal
+from omni_server.services.reads import INVALID_TOKEN, ReadService
+from omni_server.services.turns import TurnService
+
+M = TypeVar("M", bound=BaseModel)
+
+_bearer = HTTPBearer(auto_error=False, description="An Omni API key: `Bearer omni_...`.")
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything routes call, built once by the composition root."""
+
+    keys: KeyService
+    turns: TurnService
+    reads: ReadService
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+async def principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    return await services(request).keys.authenticate(request.headers.get("authorization"))
+
+
+def page_request(
+    page_size: Annotated[
+        int, Query(ge=1, le=100, description="Items per page (used without page_token).")
+    ] = 100,
+    page_token: Annotated[
+        str | None, Query(description="Base64URL token from next_page_token/previous_page_token.")
+    ] = None,
+) -> PageRequest:
+    if page_token is None:
+        return PageRequest(size=page_size)
+    try:
+        cursor = decode_token(page_token)
+    except InvalidToken:
+        raise errors.InvalidRequest(INVALID_TOKEN) from None
+    return PageRequest(size=cursor.size, cursor=cursor)
+
+
+def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """A dependency that parses the body into ``model`` with the contract's error texts."""
+
+    async def parse(request: Request) -> M:
+        return validation.parse_body(await request.body(), model)
+
+    return parse
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` describing a JSON body parsed by :func:`json_body`."""
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": ref}}}}
+
+
+Caller = Annotated[Principal, Depends(principal)]
+Svc = Annotated[Services, Depends(services)]
+I64_MIN, I64_MAX = -(2**63), 2**63 - 1
+AccountId = Annotated[
+    int, Query(ge=I64_MIN, le=I64_MAX, description="Trading account the request acts for.")
+]
+Paging = Annotated[PageRequest, Depends(page_request)]

@@ -1,0 +1,116 @@
+"""THE mapping from errors to HTTP: the contract's envelope, status codes and retry headers.
+
+Everything a caller can get wrong ends here as a clear 4xx; anything else is a 500 with a
+generic message (the details go to the log, never to the client).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from omni_server.api.envelope import JSON, request_id
+from omni_server.domain import errors
+
+log = logging.getLogger("omni.api")
+
+STATUS: dict[type[errors.OmniError], int] = {
+    errors.InvalidRequest: 400,
+    errors.Unauthenticated: 401,
+    errors.PermissionDenied: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.InvalidBody: 422,
+    errors.Unavailable: 503,
+}
+
+QUERY_PREFIX = "Failed to deserialize query string: "
+
+
+def envelope(
+    request: Request, status: int, message: str, details: list[dict[str, Any]] | None = None
+) -> JSON:
+    error: dict[str, Any] = {"code": status, "message": message}
+    if details:
+        error["details"] = details
+    rid = request_id(request)
+    headers = {"x-request-id": rid}
+    if 400 <= status < 500 and status not in (408, 429):
+        headers["x-should-retry"] = "false"
+    if status in (429, 503):
+        headers["retry-after"] = "5"
+    body = {"error": error, "metadata": {"request_id": rid}}
+    return JSON(body, status_code=status, headers=headers)
+
+
+def status_of(exc: errors.OmniError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500
+
+
+async def on_omni_error(request: Request, exc: Exception) -> JSON:
+    assert isinstance(exc, errors.OmniError)
+    return envelope(request, status_of(exc), exc.message, exc.details)
+
+
+def _query_detail(error: dict[str, Any]) -> str:
+    """serde_urlencoded's words for a bad query parameter."""
+    name = str(error["loc"][-1])
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        return f"missing field `{name}`"
+    if name == "page_size" and kind in ("greater_than_equal", "less_than_equal"):
+        return "page_size: must be between 1 and 100"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return "number too large to fit in target type"
+    if kind == "int_parsing" and value == "":
+        return "cannot parse integer from empty string"
+    if kind == "int_parsing" and str(value).lstrip("-").isdigit():
+        return "number too large to fit in target type"
+    if kind == "int_parsing":
+        return "invalid digit found in string"
+    return f"{name}: {error.get('msg', 'invalid value')}"
+
+
+def translate(exc: RequestValidationError) -> errors.OmniError:
+    """The first parameter error, as the contract phrases it: path ids, then the query."""
+    found = sorted(exc.errors(), key=lambda e: 0 if e["loc"][0] == "path" else 1)
+    first = found[0] if found else {"loc": ("query", "?"), "type": "value_error"}
+    if first["loc"][0] == "path":
+        name = first["loc"][-1]
+        return errors.InvalidRequest(
+            f"Invalid URL: Cannot parse `{name}` with value `{first.get('input')}` to a `Uuid`"
+        )
+    return errors.InvalidRequest(QUERY_PREFIX + _query_detail(first))
+
+
+async def on_request_validation(request: Request, exc: Exception) -> JSON:
+    assert isinstance(exc, RequestValidationError)
+    return await on_omni_error(request, translate(exc))
+
+
+async def on_http_exception(request: Request, exc: Exception) -> JSON:
+    assert isinstance(exc, StarletteHTTPException)
+    response = envelope(request, exc.status_code, str(exc.detail))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def on_unexpected(request: Request, exc: Exception) -> JSON:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return envelope(request, 500, "Internal server error")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.OmniError, on_omni_error)
+    app.add_exception_handler(RequestValidationError, on_request_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http_exception)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,34 @@
+"""Responses: poll a turn, cancel a turn."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from omni_server.api import wire
+from omni_server.api.deps import AccountId, Caller, Svc
+from omni_server.api.envelope import JSON, ok
+
+router = APIRouter(prefix="/v1/omni-ai", tags=["responses"])
+
+ResponseId = Annotated[uuid.UUID, Path(description="Response identifier (UUID).")]
+
+
+@router.get("/responses/{response_id}", summary="Poll a response (partial content while active)")
+async def get_response_by_id(
+    request: Request, caller: Caller, svc: Svc, response_id: ResponseId, account_id: AccountId
+) -> JSON:
+    return ok(request, wire.response(await svc.reads.response(caller, account_id, response_id)))
+
+
+@router.delete(
+    "/responses/{response_id}",
+    summary="Cancel a response (synchronous, idempotent)",
+)
+async def cancel_response(
+    request: Request, caller: Caller, svc: Svc, response_id: ResponseId, account_id: AccountId
+) -> JSON:
+    result = await svc.turns.cancel(caller, account_id, response_id)
+    return ok(request, {"canceled": result.canceled})

@@ -1,0 +1,62 @@
+"""Domain values to the contract's JSON shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omni_server.domain.ids import isoformat
+from omni_server.domain.models import Message, Response, Thread
+from omni_server.domain.paging import Page, encode_token
+from omni_server.store.turns import AcceptedTurn
+
+
+def thread(value: Thread) -> dict[str, Any]:
+    return {
+        "id": str(value.id),
+        "title": value.title,
+        "created_at": isoformat(value.created_at),
+        "updated_at": isoformat(value.updated_at),
+    }
+
+
+def message(value: Message) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(value.id),
+        "thread_id": str(value.thread_id),
+        "created_at": isoformat(value.created_at),
+        "seq": value.seq,
+        "role": value.role.value,
+        "outcome": value.outcome.value,
+        "content": {"parts": list(value.parts)},
+        "error": value.error.as_wire() if value.error else None,
+    }
+    if value.context is not None:
+        body["context"] = value.context
+    return body
+
+
+def response(value: Response) -> dict[str, Any]:
+    return {
+        "id": str(value.id),
+        "status": value.status.value,
+        "thread_id": str(value.thread_id),
+        "user_message_id": str(value.user_message_id),
+        "output_message_id": str(value.output_message_id),
+        "content": {"parts": list(value.parts)},
+        "error": value.error.as_wire() if value.error else None,
+    }
+
+
+def accepted(value: AcceptedTurn) -> dict[str, Any]:
+    return {
+        "response_id": str(value.response_id),
+        "thread_id": str(value.thread_id),
+        "user_message_id": str(value.user_message_id),
+    }
+
+
+def page_metadata(page: Page[Any]) -> dict[str, Any]:
+    return {
+        "next_page_token": encode_token(page.next_cursor) if page.next_cursor else None,
+        "previous_page_token": encode_token(page.previous_cursor) if page.previous_cursor else None,
+    }

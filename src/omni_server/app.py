@@ -1,0 +1,108 @@
+"""Composition root: builds the stores, services, engine and runner for one settings object."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from omni_server import __version__
+from omni_server.api import errors as api_errors
+from omni_server.api import validation
+from omni_server.api.deps import Services
+from omni_server.api.envelope import RequestIdMiddleware
+from omni_server.api.routes import health, messages, responses, threads
+from omni_server.engines.base import Engine
+from omni_server.engines.builtin import BuiltinEngine
+from omni_server.services.auth import KeyService
+from omni_server.services.reads import ReadService
+from omni_server.services.turns import TurnService
+from omni_server.settings import Settings
+from omni_server.store import migrate
+from omni_server.store.db import Database
+from omni_server.store.keys import KeyStore
+from omni_server.store.queries import QueryStore
+from omni_server.store.turns import TurnStore
+from omni_server.worker.execution import TurnSettings
+from omni_server.worker.runner import Runner
+
+log = logging.getLogger("omni")
+
+REQUEST_MODELS = (validation.CreateThreadRequest, validation.CreateMessageRequest)
+
+
+def build_engine(settings: Settings) -> Engine:
+    if settings.engine == "builtin":
+        return BuiltinEngine(chunk_delay=settings.chunk_delay, directives_enabled=settings.directives)
+    raise ValueError(f"unknown engine {settings.engine!r} (available: builtin)")
+
+
+def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
+    return Runner(
+        TurnStore(db),
+        QueryStore(db),
+        engine,
+        max_running=settings.max_running,
+        poll_interval=settings.poll_interval,
+        lease_seconds=settings.lease_seconds,
+        settings=TurnSettings(
+            progress_interval=settings.progress_interval, turn_timeout=settings.turn_timeout
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The ASGI app. Nothing is opened until the lifespan starts."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database.open(settings.database_url)
+        if settings.migrate_on_start:
+            await migrate.upgrade(db.writer)
+        runner = build_runner(db, settings, engine or build_engine(settings))
+        queries = QueryStore(db)
+        app.state.db = db
+        app.state.runner = runner
+        app.state.services = Services(
+            keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
+            turns=TurnService(TurnStore(db), queries, runner),
+            reads=ReadService(queries),
+        )
+        await runner.start()
+        try:
+            yield
+        finally:
+            await runner.stop()
+            await db.close()
+
+    app = FastAPI(
+        title="Omni AI API (self-hosted)",
+        version=__version__,
+        description="Self-hosted implementation of Clear Street's Omni AI API.",
+        lifespan=lifespan,
+    )
+    for router in (threads.router, messages.router, responses.router, health.router):
+        app.include_router(router)
+    api_errors.install(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the request bodies that routes parse themselves."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
+                             description=app.description)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in REQUEST_MODELS:
+            full = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(full.pop("$defs", {}))
+            components[model.__name__] = full
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,152 @@
+"""The ``omni`` command: serve, migrate, and manage API keys."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from omni_server import __version__
+from omni_server.domain.ids import utcnow
+from omni_server.services.auth import KeyService
+from omni_server.settings import Settings
+from omni_server.store import migrate
+from omni_server.store.db import Database
+from omni_server.store.keys import KeyStore
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Omni: a self-hosted Omni AI API server.", no_args_is_help=True)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="OMNI_DATABASE",
+        help="sqlite:///path/omni.db or postgresql://user@host/db (default: SQLite in the data dir).",
+    ),
+]
+
+
+def _settings(database: str | None, **overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if database:
+        values["database"] = database
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = Database.open(settings.database_url, pool_size=1)
+        try:
+            await migrate.upgrade(db.writer)
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def _describe(url: str) -> str:
+    """The database URL without its password, for startup messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="OMNI_HOST", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="OMNI_PORT", help="TCP port.")] = 8000,
+    database: DatabaseOpt = None,
+    max_running: Annotated[
+        int, typer.Option(envvar="OMNI_MAX_RUNNING", min=1, help="Turns run at once.")
+    ] = 64,
+    log_level: Annotated[str, typer.Option(envvar="OMNI_LOG_LEVEL")] = "info",
+) -> None:
+    """Run the API server and its in-process runner."""
+    from omni_server.app import create_app
+
+    settings = _settings(database, host=host, port=port, max_running=max_running, log_level=log_level)
+    has_key = _with_db(settings, lambda db: KeyStore(db).any_live())
+    typer.echo(f"Omni {__version__}")
+    typer.echo(f"  database : {_describe(settings.database_url)}")
+    typer.echo(f"  engine   : {settings.engine} (max running turns: {settings.max_running})")
+    typer.echo(f"  listening: http://{host}:{port}")
+    if not has_key:
+        typer.echo(
+            "  no API key exists yet; create one with:\n"
+            f"    omni keys create --account 1 --database '{settings.database_url}'"
+        )
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level=log_level, access_log=False
+    )
+
+
+@app.command("migrate")
+def migrate_command(database: DatabaseOpt = None) -> None:
+    """Create or upgrade the database schema."""
+    settings = _settings(database)
+
+    async def nothing(_db: Database) -> None:
+        return None
+
+    _with_db(settings, nothing)
+    typer.echo(f"database at the newest schema: {_describe(settings.database_url)}")
+
+
+@keys_app.command("create")
+def keys_create(
+    account: Annotated[
+        list[int], typer.Option("--account", help="Account id the key may act for (repeatable).")
+    ],
+    name: Annotated[str, typer.Option("--name", help="A label to recognise the key by.")] = "default",
+    database: DatabaseOpt = None,
+) -> None:
+    """Create a key; the secret is printed once, alone on the last line."""
+    settings = _settings(database)
+    created = _with_db(
+        settings, lambda db: KeyService(KeyStore(db)).create(accounts=frozenset(account), name=name)
+    )
+    typer.echo(f"created key {created.record_id} ({name}) for accounts {sorted(set(account))}")
+    typer.echo("store it now: the secret is not shown again")
+    typer.echo(created.secret)
+
+
+@keys_app.command("list")
+def keys_list(database: DatabaseOpt = None) -> None:
+    """List keys (never their secrets)."""
+    records = _with_db(_settings(database), lambda db: KeyStore(db).all())
+    if not records:
+        typer.echo("no keys")
+    for r in records:
+        state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
+        accounts = ",".join(str(a) for a in sorted(r.accounts))
+        typer.echo(f"{r.id}  {r.prefix}...  {r.name:<16} accounts={accounts}  {state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id, as `omni keys list` shows it.")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Revoke a key (running servers notice within the key cache time, 5 s by default)."""
+    try:
+        parsed = uuid.UUID(key_id)
+    except ValueError:
+        typer.echo(f"error: {key_id!r} is not a key id", err=True)
+        raise typer.Exit(2) from None
+    revoked = _with_db(_settings(database), lambda db: KeyStore(db).revoke(parsed, utcnow()))
+    if not revoked:
+        typer.echo(f"error: no active key {key_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked {key_id}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Engines produce the content of a turn; the runner owns everything else."""

@@ -1,0 +1,1 @@
+"""Use cases: what a request does, independent of HTTP and of SQL."""

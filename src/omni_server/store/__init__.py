@@ -1,0 +1,1 @@
+"""Storage: tables, the SQL store, migrations. The only package that speaks SQL."""

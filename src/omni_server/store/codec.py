@@ -1,0 +1,119 @@
+"""Rows to domain values and back: the one place that knows how columns encode fields."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+from sqlalchemy import Row
+
+from omni_server.domain.lifecycle import MessageOutcome, ResponseStatus
+from omni_server.domain.models import (
+    ErrorInfo,
+    Message,
+    Mode,
+    Part,
+    Response,
+    Role,
+    Thread,
+    TurnRequest,
+)
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def loads(raw: str | None) -> Any:
+    return None if raw is None else orjson.loads(raw)
+
+
+def encode_error(error: ErrorInfo | None) -> str | None:
+    return None if error is None else dumps(error.as_wire())
+
+
+def decode_error(raw: str | None) -> ErrorInfo | None:
+    value = loads(raw)
+    return None if value is None else ErrorInfo(code=value["code"], message=value["message"])
+
+
+def encode_request(request: TurnRequest) -> str:
+    return dumps(
+        {
+            "mode": request.mode.value,
+            "text": request.text,
+            "capabilities": list(request.capabilities),
+            "target": request.target,
+            "thesis": request.thesis,
+            "context": request.context,
+        }
+    )
+
+
+def decode_request(raw: str) -> TurnRequest:
+    value = loads(raw)
+    return TurnRequest(
+        mode=Mode(value["mode"]),
+        text=value["text"],
+        capabilities=tuple(value["capabilities"]),
+        target=value["target"],
+        thesis=value["thesis"],
+        context=value["context"],
+    )
+
+
+def parts_of(raw: str) -> tuple[Part, ...]:
+    return tuple(loads(raw)["parts"])
+
+
+def encode_parts(parts: tuple[Part, ...] | list[Part]) -> str:
+    return dumps({"parts": list(parts)})
+
+
+def thread_from(row: Row[Any]) -> Thread:
+    m = row._mapping
+    return Thread(
+        id=m["id"],
+        account_id=m["account_id"],
+        title=m["title"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )
+
+
+def message_from(row: Row[Any]) -> Message:
+    m = row._mapping
+    return Message(
+        id=m["id"],
+        thread_id=m["thread_id"],
+        seq=m["seq"],
+        role=Role(m["role"]),
+        outcome=MessageOutcome(m["outcome"]),
+        parts=parts_of(m["content"]),
+        created_at=m["created_at"],
+        error=decode_error(m["error"]),
+        context=loads(m["context"]),
+    )
+
+
+def response_from(row: Row[Any]) -> Response:
+    m = row._mapping
+    return Response(
+        id=m["id"],
+        thread_id=m["thread_id"],
+        account_id=m["account_id"],
+        user_message_id=m["user_message_id"],
+        output_message_id=m["output_message_id"],
+        output_seq=m["output_seq"],
+        status=ResponseStatus(m["status"]),
+        parts=parts_of(m["content"]),
+        created_at=m["created_at"],
+        request=decode_request(m["request"]),
+        error=decode_error(m["error"]),
+        attempt=m["attempt"],
+    )
+
+
+def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)

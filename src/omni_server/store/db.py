@@ -1,0 +1,29 @@
+"""The handle every store class shares: a reader and a writer engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from omni_server.store.database import create_engines
+
+
+@dataclass(frozen=True)
+class Database:
+    reader: AsyncEngine
+    writer: AsyncEngine
+
+    @classmethod
+    def open(cls, url: str, *, pool_size: int = 10) -> Database:
+        reader, writer = create_engines(url, pool_size=pool_size)
+        return cls(reader=reader, writer=writer)
+
+    @property
+    def backend(self) -> str:
+        return self.writer.dialect.name
+
+    async def close(self) -> None:
+        await self.reader.dispose()
+        if self.writer is not self.reader:
+            await self.writer.dispose()

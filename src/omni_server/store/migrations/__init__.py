@@ -1,0 +1,1 @@
+"""Alembic migrations, applied by ``omni migrate`` and at server start."""

@@ -1,0 +1,161 @@
+"""Reads: threads, messages and responses, scoped by account, with keyset pagination."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.engine import Row
+
+from omni_server.domain.lifecycle import ACTIVE
+from omni_server.domain.models import Message, Response, Thread
+from omni_server.domain.paging import Cursor, Direction, Page, PageRequest
+from omni_server.store import codec
+from omni_server.store.db import Database
+from omni_server.store.tables import messages, responses, threads
+
+_ACTIVE_VALUES = [s.value for s in ACTIVE]
+
+
+class QueryStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def _one(self, statement: Select[Any]) -> Row[Any] | None:
+        async with self._db.reader.connect() as conn:
+            return (await conn.execute(statement)).one_or_none()
+
+    async def _all(self, statement: Select[Any]) -> list[Row[Any]]:
+        async with self._db.reader.connect() as conn:
+            return list((await conn.execute(statement)).all())
+
+    async def thread(self, thread_id: uuid.UUID) -> Thread | None:
+        row = await self._one(select(threads).where(threads.c.id == thread_id))
+        return None if row is None else codec.thread_from(row)
+
+    async def response(self, response_id: uuid.UUID) -> Response | None:
+        row = await self._one(select(responses).where(responses.c.id == response_id))
+        return None if row is None else codec.response_from(row)
+
+    async def response_row(self, response_id: uuid.UUID) -> Row[Any] | None:
+        """The raw row, for the poll endpoint that serves stored JSON without decoding it."""
+        return await self._one(select(responses).where(responses.c.id == response_id))
+
+    async def active_response(self, thread_id: uuid.UUID) -> Response | None:
+        row = await self._one(
+            select(responses).where(
+                responses.c.thread_id == thread_id, responses.c.status.in_(_ACTIVE_VALUES)
+            )
+        )
+        return None if row is None else codec.response_from(row)
+
+    async def message(self, message_id: uuid.UUID) -> tuple[Message, int] | None:
+        """A finalized message and the account that owns its thread."""
+        row = await self._one(
+            select(messages, threads.c.account_id)
+            .join(threads, threads.c.id == messages.c.thread_id)
+            .where(messages.c.id == message_id)
+        )
+        return None if row is None else (codec.message_from(row), row.account_id)
+
+    async def history(self, thread_id: uuid.UUID, limit: int = 50) -> list[Message]:
+        """The latest finalized messages of a thread, oldest first (an engine's context)."""
+        rows = await self._all(
+            select(messages)
+            .where(messages.c.thread_id == thread_id)
+            .order_by(messages.c.seq.desc())
+            .limit(limit)
+        )
+        return [codec.message_from(r) for r in reversed(rows)]
+
+    async def messages_page(self, thread_id: uuid.UUID, page: PageRequest) -> Page[Message]:
+        """A page of history: by default the latest, ascending ``seq`` within the page.
+
+        ``NEXT`` walks to older messages and ``PREVIOUS`` to newer ones.
+        """
+        seq = messages.c.seq
+        base = select(messages).where(messages.c.thread_id == thread_id)
+        cursor = page.cursor
+        if cursor is None or cursor.direction is Direction.NEXT:
+            query = base.order_by(seq.desc())
+            if cursor is not None:
+                query = query.where(seq < int(cursor.key[0]))
+            rows = await self._all(query.limit(page.size + 1))
+            more_older, rows = len(rows) > page.size, rows[: page.size]
+            rows.reverse()
+            more_newer = cursor is not None and bool(rows) and await self._exists(
+                base.where(seq > rows[-1].seq)
+            )
+        else:
+            query = base.where(seq > int(cursor.key[0])).order_by(seq.asc())
+            rows = await self._all(query.limit(page.size + 1))
+            more_newer, rows = len(rows) > page.size, rows[: page.size]
+            more_older = bool(rows) and await self._exists(base.where(seq < rows[0].seq))
+        items = [codec.message_from(r) for r in rows]
+        return Page(
+            items=items,
+            next_cursor=Cursor(Direction.NEXT, (items[0].seq,), page.size) if more_older else None,
+            previous_cursor=(
+                Cursor(Direction.PREVIOUS, (items[-1].seq,), page.size) if more_newer else None
+            ),
+        )
+
+    async def threads_page(self, account_id: int, page: PageRequest) -> Page[Thread]:
+        """Threads of an account, most recently active first (``updated_at``, then id)."""
+        base = select(threads).where(threads.c.account_id == account_id)
+        cursor = page.cursor
+        if cursor is None or cursor.direction is Direction.NEXT:
+            query = base.order_by(threads.c.updated_at.desc(), threads.c.id.desc())
+            if cursor is not None:
+                query = query.where(_older_than(*_thread_key(cursor)))
+            rows = await self._all(query.limit(page.size + 1))
+            more_after, rows = len(rows) > page.size, rows[: page.size]
+            more_before = cursor is not None and bool(rows) and await self._exists(
+                base.where(_newer_than(rows[0].updated_at, rows[0].id))
+            )
+        else:
+            query = base.where(_newer_than(*_thread_key(cursor))).order_by(
+                threads.c.updated_at.asc(), threads.c.id.asc()
+            )
+            rows = await self._all(query.limit(page.size + 1))
+            more_before, rows = len(rows) > page.size, rows[: page.size]
+            rows.reverse()
+            more_after = bool(rows) and await self._exists(
+                base.where(_older_than(rows[-1].updated_at, rows[-1].id))
+            )
+        items = [codec.thread_from(r) for r in rows]
+        return Page(
+            items=items,
+            next_cursor=_thread_cursor(Direction.NEXT, items[-1], page.size) if more_after else None,
+            previous_cursor=(
+                _thread_cursor(Direction.PREVIOUS, items[0], page.size) if more_before else None
+            ),
+        )
+
+    async def _exists(self, query: Select[Any]) -> bool:
+        async with self._db.reader.connect() as conn:
+            return bool((await conn.execute(select(exists(query)))).scalar())
+
+
+def _thread_key(cursor: Cursor) -> tuple[datetime, uuid.UUID]:
+    return datetime.fromisoformat(str(cursor.key[0])), uuid.UUID(str(cursor.key[1]))
+
+
+def _thread_cursor(direction: Direction, thread: Thread, size: int) -> Cursor:
+    return Cursor(direction, (thread.updated_at.isoformat(), str(thread.id)), size)
+
+
+def _older_than(updated_at: datetime, thread_id: uuid.UUID) -> Any:
+    return or_(
+        threads.c.updated_at < updated_at,
+        and_(threads.c.updated_at == updated_at, threads.c.id < thread_id),
+    )
+
+
+def _newer_than(updated_at: datetime, thread_id: uuid.UUID) -> Any:
+    return or_(
+        threads.c.updated_at > updated_at,
+        and_(threads.c.updated_at == updated_at, threads.c.id > thread_id),
+    )

@@ -1,0 +1,294 @@
+"""The write path of a turn: create, claim, record progress, finalize, reap.
+
+Every status change here is one ``UPDATE ... WHERE status IN (allowed) RETURNING`` whose
+allowed set comes from ``domain.lifecycle``. Finalizing writes the terminal status and the one
+final assistant message in the same transaction, so a response is never terminal without its
+message and never gets two: whoever updates the row first wins, later writers match no row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from omni_server.domain import errors
+from omni_server.domain.lifecycle import ACTIVE, ResponseStatus, outcome_of, sources_of
+from omni_server.domain.models import (
+    Claim,
+    ErrorInfo,
+    Part,
+    Response,
+    Role,
+    Thread,
+    TurnRequest,
+    final_parts,
+    thread_title,
+)
+from omni_server.domain.ids import new_id
+from omni_server.store import codec
+from omni_server.store.db import Database
+from omni_server.store.tables import messages, responses, threads
+
+_ACTIVE_VALUES = [s.value for s in ACTIVE]
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedTurn:
+    thread_id: uuid.UUID
+    user_message_id: uuid.UUID
+    response_id: uuid.UUID
+
+
+def _values(statuses: frozenset[ResponseStatus]) -> list[str]:
+    return sorted(s.value for s in statuses)
+
+
+class TurnStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._skip_locked = db.backend == "postgresql"
+
+    # -- accepting turns -------------------------------------------------------------------
+
+    async def create_thread(
+        self, *, account_id: int, request: TurnRequest, now: datetime
+    ) -> AcceptedTurn:
+        """Create a thread together with its first user turn, atomically."""
+        thread = Thread(
+            id=new_id(),
+            account_id=account_id,
+            title=thread_title(request),
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._db.writer.begin() as conn:
+            await conn.execute(
+                insert(threads).values(
+                    id=thread.id,
+                    account_id=account_id,
+                    title=thread.title,
+                    mode=request.mode.value,
+                    last_seq=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            return await self._add_turn(conn, thread.id, account_id, request, now)
+
+    async def create_message(
+        self, *, thread_id: uuid.UUID, account_id: int, request: TurnRequest, now: datetime
+    ) -> AcceptedTurn:
+        """Append a user message and queue its response.
+
+        Raises ``NotFound`` when the thread is not in ``account_id`` and ``Conflict`` when the
+        thread already has an active response (detected by the partial unique index).
+        """
+        try:
+            async with self._db.writer.begin() as conn:
+                return await self._add_turn(conn, thread_id, account_id, request, now)
+        except IntegrityError:
+            active = await self.active_response_id(thread_id)
+            details = [{"active_response_id": str(active)}] if active else None
+            raise errors.Conflict(errors.ACTIVE_RESPONSE_EXISTS, details=details) from None
+
+    async def _add_turn(
+        self,
+        conn: AsyncConnection,
+        thread_id: uuid.UUID,
+        account_id: int,
+        request: TurnRequest,
+        now: datetime,
+    ) -> AcceptedTurn:
+        # Reserving both seqs now (user n, assistant n+1) keeps history gapless: the one
+        # active turn per thread is the only writer of those two numbers.
+        last_seq = (
+            await conn.execute(
+                update(threads)
+                .where(threads.c.id == thread_id, threads.c.account_id == account_id)
+                .values(last_seq=threads.c.last_seq + 2, updated_at=now)
+                .returning(threads.c.last_seq)
+            )
+        ).scalar_one_or_none()
+        if last_seq is None:
+            raise errors.NotFound(errors.THREAD_NOT_FOUND)
+        user_message_id, response_id = new_id(), new_id()
+        await conn.execute(
+            insert(messages).values(
+                id=user_message_id,
+                thread_id=thread_id,
+                seq=last_seq - 1,
+                role=Role.USER.value,
+                outcome="completed",
+                content=codec.encode_parts([{"type": "text", "text": request.text}]),
+                context=None if request.context is None else codec.dumps(request.context),
+                created_at=now,
+            )
+        )
+        await conn.execute(
+            insert(responses).values(
+                id=response_id,
+                thread_id=thread_id,
+                account_id=account_id,
+                user_message_id=user_message_id,
+                output_message_id=new_id(),
+                output_seq=last_seq,
+                status=ResponseStatus.QUEUED.value,
+                content=codec.encode_parts([]),
+                request=codec.encode_request(request),
+                attempt=0,
+                created_at=now,
+            )
+        )
+        return AcceptedTurn(thread_id, user_message_id, response_id)
+
+    async def active_response_id(self, thread_id: uuid.UUID) -> uuid.UUID | None:
+        async with self._db.reader.connect() as conn:
+            return (
+                await conn.execute(
+                    select(responses.c.id).where(
+                        responses.c.thread_id == thread_id,
+                        responses.c.status.in_(_ACTIVE_VALUES),
+                    )
+                )
+            ).scalar_one_or_none()
+
+    # -- worker side -------------------------------------------------------------------------
+
+    async def claim(self, *, worker_id: str, limit: int, lease: timedelta, now: datetime) -> list[Claim]:
+        """Move up to ``limit`` queued responses to running, oldest first, in one statement."""
+        if limit <= 0:
+            return []
+        candidates = (
+            select(responses.c.id)
+            .where(responses.c.status == ResponseStatus.QUEUED.value)
+            .order_by(responses.c.id)
+            .limit(limit)
+        )
+        if self._skip_locked:
+            candidates = candidates.with_for_update(skip_locked=True)
+        statement = (
+            update(responses)
+            .where(
+                responses.c.id.in_(candidates.scalar_subquery()),
+                responses.c.status.in_(_values(sources_of(ResponseStatus.RUNNING))),
+            )
+            .values(
+                status=ResponseStatus.RUNNING.value,
+                attempt=responses.c.attempt + 1,
+                worker_id=worker_id,
+                lease_expires_at=now + lease,
+                started_at=now,
+            )
+            .returning(*responses.c)
+        )
+        async with self._db.writer.begin() as conn:
+            rows = (await conn.execute(statement)).all()
+        claims = [
+            Claim(response=codec.response_from(r), worker_id=worker_id, attempt=r.attempt)
+            for r in rows
+        ]
+        return sorted(claims, key=lambda c: c.response.id)
+
+    async def record_progress(self, claim: Claim, parts: list[Part]) -> bool:
+        """Store partial content; ``False`` means the claim is fenced off (canceled, reaped)."""
+        async with self._db.writer.begin() as conn:
+            result = await conn.execute(
+                update(responses)
+                .where(
+                    responses.c.id == claim.response.id,
+                    responses.c.status == ResponseStatus.RUNNING.value,
+                    responses.c.attempt == claim.attempt,
+                )
+                .values(content=codec.encode_parts(parts))
+            )
+        return result.rowcount == 1
+
+    async def heartbeat(self, *, worker_id: str, lease: timedelta, now: datetime) -> int:
+        """Extend the leases of every response this worker runs."""
+        async with self._db.writer.begin() as conn:
+            result = await conn.execute(
+                update(responses)
+                .where(
+                    responses.c.worker_id == worker_id,
+                    responses.c.status == ResponseStatus.RUNNING.value,
+                )
+                .values(lease_expires_at=now + lease)
+            )
+        return result.rowcount
+
+    async def expired_leases(self, now: datetime) -> list[tuple[uuid.UUID, int]]:
+        async with self._db.reader.connect() as conn:
+            rows = await conn.execute(
+                select(responses.c.id, responses.c.attempt).where(
+                    responses.c.status == ResponseStatus.RUNNING.value,
+                    responses.c.lease_expires_at < now,
+                )
+            )
+            return [(r.id, r.attempt) for r in rows]
+
+    # -- finalizing --------------------------------------------------------------------------
+
+    async def finalize(
+        self,
+        response_id: uuid.UUID,
+        status: ResponseStatus,
+        *,
+        now: datetime,
+        parts: list[Part] | None = None,
+        error: ErrorInfo | None = None,
+        attempt: int | None = None,
+        account_id: int | None = None,
+    ) -> Response | None:
+        """Make a response terminal and write its final message, or do nothing.
+
+        ``parts=None`` keeps the content stored so far (a cancel keeps partial output).
+        ``attempt`` fences a worker's write to its own claim; ``account_id`` scopes a caller's
+        write to its account. Returns the finalized response, or ``None`` when the row was not
+        in an allowed status (someone else finalized first).
+        """
+        conditions = [
+            responses.c.id == response_id,
+            responses.c.status.in_(_values(sources_of(status))),
+        ]
+        if attempt is not None:
+            conditions.append(responses.c.attempt == attempt)
+        if account_id is not None:
+            conditions.append(responses.c.account_id == account_id)
+        values: dict[str, object] = {
+            "status": status.value,
+            "finished_at": now,
+            "error": codec.encode_error(error),
+            "lease_expires_at": None,
+        }
+        if parts is not None:
+            values["content"] = codec.encode_parts(parts)
+        async with self._db.writer.begin() as conn:
+            row = (
+                await conn.execute(
+                    update(responses).where(and_(*conditions)).values(**values).returning(*responses.c)
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            response = codec.response_from(row)
+            await conn.execute(
+                insert(messages).values(
+                    id=response.output_message_id,
+                    thread_id=response.thread_id,
+                    seq=response.output_seq,
+                    role=Role.ASSISTANT.value,
+                    outcome=outcome_of(status).value,
+                    content=codec.encode_parts(final_parts(response.parts)),
+                    error=codec.encode_error(error),
+                    created_at=now,
+                )
+            )
+            await conn.execute(
+                update(threads).where(threads.c.id == response.thread_id).values(updated_at=now)
+            )
+        return response

@@ -1,0 +1,63 @@
+"""Running one claimed turn: engine, then exactly one terminal write."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from omni_server.domain.ids import utcnow
+from omni_server.domain.lifecycle import ErrorCode, ResponseStatus
+from omni_server.domain.models import Claim, ErrorInfo, Turn
+from omni_server.engines.base import Engine, EngineError
+from omni_server.store.queries import QueryStore
+from omni_server.store.turns import TurnStore
+from omni_server.worker.recorder import Fenced, TurnRecorder
+
+log = logging.getLogger("omni.worker")
+
+TIMEOUT = ErrorInfo(ErrorCode.TIMEOUT.value, "The turn exceeded its time limit.")
+INTERNAL = ErrorInfo(ErrorCode.INTERNAL.value, "The turn failed because of an internal error.")
+
+
+@dataclass(frozen=True)
+class TurnSettings:
+    progress_interval: float = 0.1
+    turn_timeout: float = 300.0
+    history_limit: int = 50
+
+
+async def execute(
+    claim: Claim, *, turns: TurnStore, queries: QueryStore, engine: Engine, settings: TurnSettings
+) -> None:
+    """Run ``claim`` to its end. A cancel arrives as task cancellation or as :class:`Fenced`."""
+    response = claim.response
+    recorder = TurnRecorder(turns, claim, interval=settings.progress_interval)
+    status, error = ResponseStatus.SUCCEEDED, None
+    try:
+        turn = Turn(
+            response_id=response.id,
+            thread_id=response.thread_id,
+            account_id=response.account_id,
+            request=response.request,
+            history=await queries.history(response.thread_id, settings.history_limit),
+        )
+        async with asyncio.timeout(settings.turn_timeout):
+            await engine.run(turn, recorder)
+    except Fenced:
+        return
+    except TimeoutError:
+        status, error = ResponseStatus.FAILED, TIMEOUT
+    except EngineError as exc:
+        status, error = ResponseStatus.FAILED, ErrorInfo(exc.code, exc.message)
+    except Exception:
+        log.exception("engine %s crashed on response %s", engine.name, response.id)
+        status, error = ResponseStatus.FAILED, INTERNAL
+    await turns.finalize(
+        response.id,
+        status,
+        now=utcnow(),
+        parts=recorder.parts,
+        error=error,
+        attempt=claim.attempt,
+    )
