@@ -12,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 
 from omni_server import __version__
 from omni_server.api import errors as api_errors
-from omni_server.api import validation
+from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.routes import health, messages, responses, threads
@@ -32,7 +32,7 @@ from omni_server.worker.runner import Runner
 
 log = logging.getLogger("omni")
 
-REQUEST_MODELS = (validation.CreateThreadRequest, validation.CreateMessageRequest)
+REQUEST_MODELS = (request_models.CreateThreadRequest, request_models.CreateMessageRequest)
 
 
 def build_engine(settings: Settings) -> Engine:

@@ -171,10 +171,13 @@ class TurnStore:
         )
         if self._skip_locked:
             candidates = candidates.with_for_update(skip_locked=True)
+        # A materialized CTE runs the LIMIT once; PostgreSQL may otherwise re-run an IN
+        # subquery per row and claim more than asked.
+        picked = candidates.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
         statement = (
             update(responses)
             .where(
-                responses.c.id.in_(candidates.scalar_subquery()),
+                responses.c.id == picked.c.id,
                 responses.c.status.in_(_values(sources_of(ResponseStatus.RUNNING))),
             )
             .values(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from omni_server.api import wire
 from omni_server.api.deps import AccountId, Caller, Paging, Svc, body_schema, json_body
 from omni_server.api.envelope import JSON, ok
-from omni_server.api.validation import CreateMessageRequest, CreateThreadRequest
+from omni_server.api.requests import CreateMessageRequest, CreateThreadRequest
 from omni_server.domain.models import Mode, TurnRequest
 
 router = APIRouter(prefix="/v1/omni-ai", tags=["threads"])
