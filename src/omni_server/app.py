@@ -37,7 +37,9 @@ REQUEST_MODELS = (request_models.CreateThreadRequest, request_models.CreateMessa
 
 def build_engine(settings: Settings) -> Engine:
     if settings.engine == "builtin":
-        return BuiltinEngine(chunk_delay=settings.chunk_delay, directives_enabled=settings.directives)
+        return BuiltinEngine(
+            chunk_delay=settings.chunk_delay, directives_enabled=settings.directives
+        )
     raise ValueError(f"unknown engine {settings.engine!r} (available: builtin)")
 
 
@@ -97,8 +99,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's document plus the request bodies that routes parse themselves."""
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
-                             description=app.description)
+        schema = get_openapi(
+            title=app.title, version=app.version, routes=app.routes, description=app.description
+        )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for model in REQUEST_MODELS:
             full = model.model_json_schema(ref_template="#/components/schemas/{model}")

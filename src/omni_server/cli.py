@@ -30,7 +30,7 @@ DatabaseOpt = Annotated[
     typer.Option(
         "--database",
         envvar="OMNI_DATABASE",
-        help="sqlite:///path/omni.db or postgresql://user@host/db (default: SQLite in the data dir).",
+        help="sqlite:///path/omni.db or postgresql://user@host/db (default: SQLite in data dir).",
     ),
 ]
 
@@ -61,7 +61,9 @@ def _describe(url: str) -> str:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(envvar="OMNI_HOST", help="Interface to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(envvar="OMNI_HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="OMNI_PORT", help="TCP port.")] = 8000,
     database: DatabaseOpt = None,
     max_running: Annotated[
@@ -72,7 +74,9 @@ def serve(
     """Run the API server and its in-process runner."""
     from omni_server.app import create_app
 
-    settings = _settings(database, host=host, port=port, max_running=max_running, log_level=log_level)
+    settings = _settings(
+        database, host=host, port=port, max_running=max_running, log_level=log_level
+    )
     has_key = _with_db(settings, lambda db: KeyStore(db).any_live())
     typer.echo(f"Omni {__version__}")
     typer.echo(f"  database : {_describe(settings.database_url)}")
@@ -83,9 +87,7 @@ def serve(
             "  no API key exists yet; create one with:\n"
             f"    omni keys create --account 1 --database '{settings.database_url}'"
         )
-    uvicorn.run(
-        create_app(settings), host=host, port=port, log_level=log_level, access_log=False
-    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
 
 
 @app.command("migrate")
@@ -105,7 +107,9 @@ def keys_create(
     account: Annotated[
         list[int], typer.Option("--account", help="Account id the key may act for (repeatable).")
     ],
-    name: Annotated[str, typer.Option("--name", help="A label to recognise the key by.")] = "default",
+    name: Annotated[
+        str, typer.Option("--name", help="A label to recognise the key by.")
+    ] = "default",
     database: DatabaseOpt = None,
 ) -> None:
     """Create a key; the secret is printed once, alone on the last line."""

@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     chunk_delay: float = Field(0.02, ge=0, description="Built-in engine: pause between chunks.")
     directives: bool = Field(True, description="Built-in engine honours !omni: directives.")
     turn_timeout: float = Field(300.0, gt=0, description="Seconds before a turn fails.")
-    lease_seconds: float = Field(10.0, gt=0, description="Worker lease; a dead worker's turns fail after it.")
+    lease_seconds: float = Field(
+        10.0, gt=0, description="Worker lease; a dead worker's turns fail after it."
+    )
     poll_interval: float = Field(0.5, gt=0, description="Runner's fallback poll for queued turns.")
     progress_interval: float = Field(0.1, ge=0, description="Partial text is saved this often.")
     key_cache_seconds: float = Field(5.0, ge=0, description="How long a key lookup is cached.")

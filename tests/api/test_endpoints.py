@@ -13,8 +13,12 @@ UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
 
 
-async def start(h: Harness, text: str = "What is the price of AAPL?", **extra: Any) -> dict[str, Any]:
-    r = await h.client.post(f"{API}/threads", json={"type": "instant", "account_id": 1, "text": text, **extra})
+async def start(
+    h: Harness, text: str = "What is the price of AAPL?", **extra: Any
+) -> dict[str, Any]:
+    r = await h.client.post(
+        f"{API}/threads", json={"type": "instant", "account_id": 1, "text": text, **extra}
+    )
     assert r.status_code == 200, r.text
     data: dict[str, Any] = r.json()["data"]
     return data
@@ -35,7 +39,9 @@ async def test_turn_to_completion_then_history(harness: Harness) -> None:
     assert final["error"] is None
     assert final["user_message_id"] == created["user_message_id"]
 
-    r = await harness.client.get(f"{API}/threads/{created['thread_id']}/messages", params={"account_id": 1})
+    r = await harness.client.get(
+        f"{API}/threads/{created['thread_id']}/messages", params={"account_id": 1}
+    )
     assert_envelope(r.json(), r.headers)
     body = r.json()
     assert body["metadata"]["next_page_token"] is None
@@ -43,7 +49,11 @@ async def test_turn_to_completion_then_history(harness: Harness) -> None:
     user, assistant = body["data"]
     assert (user["seq"], user["role"], user["outcome"]) == (1, "USER", "completed")
     assert user["content"]["parts"] == [{"type": "text", "text": "What is the price of AAPL?"}]
-    assert (assistant["seq"], assistant["role"], assistant["outcome"]) == (2, "ASSISTANT", "completed")
+    assert (assistant["seq"], assistant["role"], assistant["outcome"]) == (
+        2,
+        "ASSISTANT",
+        "completed",
+    )
     assert assistant["id"] == final["output_message_id"]
     assert all(p["type"] != "thinking" for p in assistant["content"]["parts"])
     assert any(p["type"] == "thinking" for p in final["content"]["parts"])
@@ -94,12 +104,18 @@ async def test_thread_pages_follow_tokens(harness: Harness) -> None:
 
 async def test_active_response_of_thread(harness: Harness) -> None:
     created = await start(harness, "!omni:hang")
-    r = await harness.client.get(f"{API}/threads/{created['thread_id']}/response", params={"account_id": 1})
+    r = await harness.client.get(
+        f"{API}/threads/{created['thread_id']}/response", params={"account_id": 1}
+    )
     assert r.json()["data"]["id"] == created["response_id"]
     assert r.json()["data"]["status"] in ("queued", "running")
-    r = await harness.client.delete(f"{API}/responses/{created['response_id']}", params={"account_id": 1})
+    r = await harness.client.delete(
+        f"{API}/responses/{created['response_id']}", params={"account_id": 1}
+    )
     assert r.json()["data"] == {"canceled": True}
-    r = await harness.client.get(f"{API}/threads/{created['thread_id']}/response", params={"account_id": 1})
+    r = await harness.client.get(
+        f"{API}/threads/{created['thread_id']}/response", params={"account_id": 1}
+    )
     assert r.status_code == 200 and r.json()["data"] is None
 
 
@@ -114,7 +130,9 @@ async def test_continue_thread_after_turn_ends(harness: Harness) -> None:
     second = r.json()["data"]
     assert second["thread_id"] == created["thread_id"]
     await wait_terminal(harness.client, second["response_id"])
-    r = await harness.client.get(f"{API}/threads/{created['thread_id']}/messages", params={"account_id": 1})
+    r = await harness.client.get(
+        f"{API}/threads/{created['thread_id']}/messages", params={"account_id": 1}
+    )
     assert [m["seq"] for m in r.json()["data"]] == [1, 2, 3, 4]
 
 
@@ -133,10 +151,14 @@ async def test_cancel_keeps_partial_text_and_is_idempotent(harness: Harness) -> 
     assert r.status_code == 200 and r.json()["data"] == {"canceled": True}
     r = await harness.client.delete(f"{API}/responses/{rid}", params={"account_id": 1})
     assert r.json()["data"] == {"canceled": True}
-    response = (await harness.client.get(f"{API}/responses/{rid}", params={"account_id": 1})).json()["data"]
+    response = (
+        await harness.client.get(f"{API}/responses/{rid}", params={"account_id": 1})
+    ).json()["data"]
     assert response["status"] == "canceled"
     message = (
-        await harness.client.get(f"{API}/messages/{response['output_message_id']}", params={"account_id": 1})
+        await harness.client.get(
+            f"{API}/messages/{response['output_message_id']}", params={"account_id": 1}
+        )
     ).json()["data"]
     assert message["outcome"] == "canceled"
     assert message["content"]["parts"][0]["text"].startswith("Still working")
@@ -145,7 +167,9 @@ async def test_cancel_keeps_partial_text_and_is_idempotent(harness: Harness) -> 
 async def test_cancel_after_success_reports_false(harness: Harness) -> None:
     created = await start(harness)
     await wait_terminal(harness.client, created["response_id"])
-    r = await harness.client.delete(f"{API}/responses/{created['response_id']}", params={"account_id": 1})
+    r = await harness.client.delete(
+        f"{API}/responses/{created['response_id']}", params={"account_id": 1}
+    )
     assert r.json()["data"] == {"canceled": False}
 
 
@@ -155,7 +179,9 @@ async def test_failure_directive(harness: Harness) -> None:
     assert final["status"] == "failed"
     assert final["error"]["code"] == "engine_error"
     message = (
-        await harness.client.get(f"{API}/messages/{final['output_message_id']}", params={"account_id": 1})
+        await harness.client.get(
+            f"{API}/messages/{final['output_message_id']}", params={"account_id": 1}
+        )
     ).json()["data"]
     assert message["outcome"] == "errored" and message["error"]["code"] == "engine_error"
 
@@ -172,12 +198,18 @@ async def test_crash_directive_fails_internal_and_server_keeps_serving(harness: 
 async def test_deep_insights_thread(harness: Harness) -> None:
     r = await harness.client.post(
         f"{API}/threads",
-        json={"type": "deep_insights", "account_id": 1, "target": {"type": "ticker", "ticker": "NVDA"}},
+        json={
+            "type": "deep_insights",
+            "account_id": 1,
+            "target": {"type": "ticker", "ticker": "NVDA"},
+        },
     )
     created = r.json()["data"]
     final = await wait_terminal(harness.client, created["response_id"])
     assert final["status"] == "succeeded"
-    thread = (await harness.client.get(f"{API}/threads/{created['thread_id']}", params={"account_id": 1})).json()
+    thread = (
+        await harness.client.get(f"{API}/threads/{created['thread_id']}", params={"account_id": 1})
+    ).json()
     assert thread["data"]["title"] == "Deep insights: NVDA"
 
 

@@ -27,7 +27,9 @@ def assert_error(r: Any, status: int, message: str) -> dict[str, Any]:
 
 
 async def start(h: Harness, text: str = "hello AAPL") -> dict[str, Any]:
-    r = await h.client.post(f"{API}/threads", json={"type": "instant", "account_id": 1, "text": text})
+    r = await h.client.post(
+        f"{API}/threads", json={"type": "instant", "account_id": 1, "text": text}
+    )
     data: dict[str, Any] = r.json()["data"]
     return data
 
@@ -39,7 +41,12 @@ async def thread_count(h: Harness, account: int = 1) -> int:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}],
+    [
+        {},
+        {"Authorization": "Bearer nope"},
+        {"Authorization": "Basic abc"},
+        {"Authorization": "Bearer "},
+    ],
 )
 async def test_unauthenticated(harness: Harness, headers: dict[str, str]) -> None:
     harness.client.headers.pop("Authorization")
@@ -61,7 +68,9 @@ async def test_account_not_granted_is_forbidden_everywhere(harness: Harness) -> 
     for method, path in paths:
         r = await harness.client.request(method, path, params={"account_id": 99})
         assert_error(r, 403, FORBIDDEN)
-    r = await harness.client.post(f"{API}/threads", json={"type": "instant", "account_id": 99, "text": "x"})
+    r = await harness.client.post(
+        f"{API}/threads", json={"type": "instant", "account_id": 99, "text": "x"}
+    )
     assert_error(r, 403, FORBIDDEN)
     r = await harness.client.post(
         f"{API}/threads/{created['thread_id']}/messages", json={"account_id": 99, "text": "x"}
@@ -99,18 +108,26 @@ async def test_missing_resources_are_not_found(harness: Harness) -> None:
         ("DELETE", f"{API}/responses/{missing}", "Response not found"),
         ("GET", f"{API}/messages/{missing}", "Message not found"),
     ]:
-        assert_error(await harness.client.request(method, path, params={"account_id": 1}), 404, message)
+        assert_error(
+            await harness.client.request(method, path, params={"account_id": 1}), 404, message
+        )
 
 
 async def test_message_of_a_running_turn_is_not_found(harness: Harness) -> None:
     created = await start(harness, "!omni:hang")
-    r = await harness.client.get(f"{API}/responses/{created['response_id']}", params={"account_id": 1})
+    r = await harness.client.get(
+        f"{API}/responses/{created['response_id']}", params={"account_id": 1}
+    )
     output = r.json()["data"]["output_message_id"]
     assert output
     assert_error(
-        await harness.client.get(f"{API}/messages/{output}", params={"account_id": 1}), 404, "Message not found"
+        await harness.client.get(f"{API}/messages/{output}", params={"account_id": 1}),
+        404,
+        "Message not found",
     )
-    await harness.client.delete(f"{API}/responses/{created['response_id']}", params={"account_id": 1})
+    await harness.client.delete(
+        f"{API}/responses/{created['response_id']}", params={"account_id": 1}
+    )
 
 
 async def test_second_active_turn_is_a_conflict_with_details(harness: Harness) -> None:
@@ -124,7 +141,9 @@ async def test_second_active_turn_is_a_conflict_with_details(harness: Harness) -
         f"{API}/threads/{created['thread_id']}/messages", params={"account_id": 1}
     )
     assert len(history.json()["data"]) == 1
-    await harness.client.delete(f"{API}/responses/{created['response_id']}", params={"account_id": 1})
+    await harness.client.delete(
+        f"{API}/responses/{created['response_id']}", params={"account_id": 1}
+    )
 
 
 @pytest.mark.parametrize("path", ["/threads", "/threads/{t}", "/responses/{r}", "/messages/{m}"])
@@ -154,7 +173,9 @@ async def test_page_size_out_of_range(harness: Harness, size: str) -> None:
 
 
 async def test_bad_page_token(harness: Harness) -> None:
-    r = await harness.client.get(f"{API}/threads", params={"account_id": 1, "page_token": "garbage!"})
+    r = await harness.client.get(
+        f"{API}/threads", params={"account_id": 1, "page_token": "garbage!"}
+    )
     assert_error(r, 400, "Failed to deserialize query string: page_token: invalid pagination token")
 
 
@@ -174,7 +195,10 @@ async def test_path_id_must_be_a_uuid(harness: Harness, path: str, name: str) ->
 
 
 async def test_text_required_for_instant(harness: Harness) -> None:
-    for body in ({"type": "instant", "account_id": 1}, {"type": "instant", "account_id": 1, "text": "  "}):
+    for body in (
+        {"type": "instant", "account_id": 1},
+        {"type": "instant", "account_id": 1, "text": "  "},
+    ):
         r = await harness.client.post(f"{API}/threads", json=body)
         assert_error(r, 400, "text is required for instant mode")
     assert await thread_count(harness) == 0
@@ -188,23 +212,45 @@ async def test_target_required_for_deep_insights(harness: Harness) -> None:
 
 async def test_body_errors_use_serde_texts(harness: Harness) -> None:
     r = await harness.client.post(
-        f"{API}/threads", content=b'{\n  "type": "instant",\n  "text": "hi"\n}', headers={"content-type": "application/json"}
+        f"{API}/threads",
+        content=b'{\n  "type": "instant",\n  "text": "hi"\n}',
+        headers={"content-type": "application/json"},
     )
     assert_error(
-        r, 422, "Failed to deserialize the JSON body into the target type: missing field `account_id` at line 4 column 1"
+        r,
+        422,
+        "Failed to deserialize the JSON body into the target type: "
+        "missing field `account_id` at line 4 column 1",
     )
     r = await harness.client.post(
-        f"{API}/threads", content=b'{\n  "account_id": 1,\n}', headers={"content-type": "application/json"}
+        f"{API}/threads",
+        content=b'{\n  "account_id": 1,\n}',
+        headers={"content-type": "application/json"},
     )
-    assert_error(r, 400, "Failed to parse the request body as JSON: trailing comma at line 3 column 1")
+    assert_error(
+        r, 400, "Failed to parse the request body as JSON: trailing comma at line 3 column 1"
+    )
     r = await harness.client.post(
-        f"{API}/threads", content=b'{\n  "account_id": 1,\n', headers={"content-type": "application/json"}
+        f"{API}/threads",
+        content=b'{\n  "account_id": 1,\n',
+        headers={"content-type": "application/json"},
     )
-    assert_error(r, 400, "Failed to parse the request body as JSON: EOF while parsing an object at line 3 column 0")
-    r = await harness.client.post(f"{API}/threads", json={"type": "chat", "account_id": 1, "text": "x"})
+    assert_error(
+        r,
+        400,
+        "Failed to parse the request body as JSON: EOF while parsing an object at line 3 column 0",
+    )
+    r = await harness.client.post(
+        f"{API}/threads", json={"type": "chat", "account_id": 1, "text": "x"}
+    )
     assert r.status_code == 422
-    assert "unknown variant `chat`, expected `instant` or `deep_insights`" in r.json()["error"]["message"]
-    r = await harness.client.post(f"{API}/threads", json={"type": "instant", "account_id": "a", "text": "x"})
+    assert (
+        "unknown variant `chat`, expected `instant` or `deep_insights`"
+        in r.json()["error"]["message"]
+    )
+    r = await harness.client.post(
+        f"{API}/threads", json={"type": "instant", "account_id": "a", "text": "x"}
+    )
     assert r.status_code == 422
     assert 'invalid type: string "a", expected i64' in r.json()["error"]["message"]
     assert await thread_count(harness) == 0

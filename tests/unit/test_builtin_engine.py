@@ -54,7 +54,7 @@ def test_directive_parsing() -> None:
     assert directives.parse("!omni:hang") == directives.Directive(hang=True)
     assert directives.parse("!omni:fail=engine_error") == directives.Directive(fail="engine_error")
     assert directives.parse("!omni:crash") == directives.Directive(crash=True)
-    assert directives.strip("What about AAPL? !omni:sleep=2") == "What about AAPL?"
+    assert directives.without_directives("What about AAPL? !omni:sleep=2") == "What about AAPL?"
 
 
 def test_chunks_keep_every_character() -> None:

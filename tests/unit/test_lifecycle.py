@@ -34,9 +34,9 @@ def test_transition_table(source: ResponseStatus, target: ResponseStatus) -> Non
 
 
 def test_active_and_terminal_partition_the_statuses() -> None:
-    assert ACTIVE == {Q, R}
-    assert TERMINAL == {S, F, C}
-    assert ACTIVE | TERMINAL == set(ResponseStatus)
+    assert {Q, R} == ACTIVE
+    assert {S, F, C} == TERMINAL
+    assert set(ResponseStatus) == ACTIVE | TERMINAL
     assert all(is_terminal(s) == (s in TERMINAL) for s in ResponseStatus)
 
 

@@ -121,7 +121,7 @@ class BuiltinEngine:
         if turn.request.mode is Mode.DEEP_INSIGHTS:
             await self._deep_insights(turn, output)
         else:
-            await self._instant(directives.strip(text), output)
+            await self._instant(directives.without_directives(text), output)
 
     async def _follow(self, directive: directives.Directive, output: TurnOutput) -> None:
         if directive.crash:

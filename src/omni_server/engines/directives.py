@@ -37,6 +37,6 @@ def parse(text: str) -> Directive | None:
     )
 
 
-def strip(text: str) -> str:
+def without_directives(text: str) -> str:
     """The prompt without its directives, for the answer and the thread title."""
     return " ".join(_PATTERN.sub(" ", text).split())

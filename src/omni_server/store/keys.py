@@ -27,7 +27,13 @@ class KeyStore:
         self._db = db
 
     async def add(
-        self, *, key_id: uuid.UUID, name: str, prefix: str, key_hash: str, accounts: frozenset[int],
+        self,
+        *,
+        key_id: uuid.UUID,
+        name: str,
+        prefix: str,
+        key_hash: str,
+        accounts: frozenset[int],
         now: datetime,
     ) -> None:
         async with self._db.writer.begin() as conn:
@@ -71,7 +77,9 @@ class KeyStore:
         for grant in grants:
             by_key.setdefault(grant.key_id, set()).add(grant.account_id)
         return [
-            KeyRecord(r.id, r.name, r.prefix, frozenset(by_key.get(r.id, ())), r.created_at, r.revoked_at)
+            KeyRecord(
+                r.id, r.name, r.prefix, frozenset(by_key.get(r.id, ())), r.created_at, r.revoked_at
+            )
             for r in rows
         ]
 
@@ -87,5 +95,7 @@ class KeyStore:
 
     async def any_live(self) -> bool:
         async with self._db.reader.connect() as conn:
-            row = await conn.execute(select(api_keys.c.id).where(api_keys.c.revoked_at.is_(None)).limit(1))
+            row = await conn.execute(
+                select(api_keys.c.id).where(api_keys.c.revoked_at.is_(None)).limit(1)
+            )
             return row.first() is not None

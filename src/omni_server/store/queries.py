@@ -25,7 +25,8 @@ class QueryStore:
 
     async def _one(self, statement: Select[Any]) -> Row[Any] | None:
         async with self._db.reader.connect() as conn:
-            return (await conn.execute(statement)).one_or_none()
+            row: Row[Any] | None = (await conn.execute(statement)).one_or_none()
+            return row
 
     async def _all(self, statement: Select[Any]) -> list[Row[Any]]:
         async with self._db.reader.connect() as conn:
@@ -85,8 +86,10 @@ class QueryStore:
             rows = await self._all(query.limit(page.size + 1))
             more_older, rows = len(rows) > page.size, rows[: page.size]
             rows.reverse()
-            more_newer = cursor is not None and bool(rows) and await self._exists(
-                base.where(seq > rows[-1].seq)
+            more_newer = (
+                cursor is not None
+                and bool(rows)
+                and await self._exists(base.where(seq > rows[-1].seq))
             )
         else:
             query = base.where(seq > int(cursor.key[0])).order_by(seq.asc())
@@ -112,8 +115,10 @@ class QueryStore:
                 query = query.where(_older_than(*_thread_key(cursor)))
             rows = await self._all(query.limit(page.size + 1))
             more_after, rows = len(rows) > page.size, rows[: page.size]
-            more_before = cursor is not None and bool(rows) and await self._exists(
-                base.where(_newer_than(rows[0].updated_at, rows[0].id))
+            more_before = (
+                cursor is not None
+                and bool(rows)
+                and await self._exists(base.where(_newer_than(rows[0].updated_at, rows[0].id)))
             )
         else:
             query = base.where(_newer_than(*_thread_key(cursor))).order_by(
@@ -128,7 +133,9 @@ class QueryStore:
         items = [codec.thread_from(r) for r in rows]
         return Page(
             items=items,
-            next_cursor=_thread_cursor(Direction.NEXT, items[-1], page.size) if more_after else None,
+            next_cursor=_thread_cursor(Direction.NEXT, items[-1], page.size)
+            if more_after
+            else None,
             previous_cursor=(
                 _thread_cursor(Direction.PREVIOUS, items[0], page.size) if more_before else None
             ),

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omni_server.domain import errors
+from omni_server.domain.ids import new_id
 from omni_server.domain.lifecycle import ACTIVE, ResponseStatus, outcome_of, sources_of
 from omni_server.domain.models import (
     Claim,
@@ -29,7 +30,6 @@ from omni_server.domain.models import (
     final_parts,
     thread_title,
 )
-from omni_server.domain.ids import new_id
 from omni_server.store import codec
 from omni_server.store.db import Database
 from omni_server.store.tables import messages, responses, threads
@@ -159,7 +159,9 @@ class TurnStore:
 
     # -- worker side -------------------------------------------------------------------------
 
-    async def claim(self, *, worker_id: str, limit: int, lease: timedelta, now: datetime) -> list[Claim]:
+    async def claim(
+        self, *, worker_id: str, limit: int, lease: timedelta, now: datetime
+    ) -> list[Claim]:
         """Move up to ``limit`` queued responses to running, oldest first, in one statement."""
         if limit <= 0:
             return []
@@ -273,7 +275,10 @@ class TurnStore:
         async with self._db.writer.begin() as conn:
             row = (
                 await conn.execute(
-                    update(responses).where(and_(*conditions)).values(**values).returning(*responses.c)
+                    update(responses)
+                    .where(and_(*conditions))
+                    .values(**values)
+                    .returning(*responses.c)
                 )
             ).one_or_none()
             if row is None:

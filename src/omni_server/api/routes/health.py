@@ -20,9 +20,15 @@ async def readyz(request: Request) -> JSON:
     try:
         current = await migrate.is_current(request.app.state.db.reader)
     except Exception:
-        return JSON({"status": "unavailable", "database": "unreachable"}, status_code=503,
-                    headers={"retry-after": "5"})
+        return JSON(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=503,
+            headers={"retry-after": "5"},
+        )
     if not current:
-        return JSON({"status": "unavailable", "database": "not migrated"}, status_code=503,
-                    headers={"retry-after": "5"})
+        return JSON(
+            {"status": "unavailable", "database": "not migrated"},
+            status_code=503,
+            headers={"retry-after": "5"},
+        )
     return JSON({"status": "ok", "database": request.app.state.db.backend})
