@@ -41,8 +41,11 @@ async def create_postgres_database() -> str:
     base = make_url(POSTGRES_URL)
     name = f"omni_test_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(
-        host=base.host, port=base.port or 5432, user=base.username or "postgres",
-        password=base.password, database=base.database or "postgres",
+        host=base.host,
+        port=base.port or 5432,
+        user=base.username or "postgres",
+        password=base.password,
+        database=base.database or "postgres",
     )
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -58,8 +61,11 @@ async def drop_postgres_database(url: str) -> None:
     target = make_url(url)
     base = make_url(POSTGRES_URL)
     conn = await asyncpg.connect(
-        host=base.host, port=base.port or 5432, user=base.username or "postgres",
-        password=base.password, database=base.database or "postgres",
+        host=base.host,
+        port=base.port or 5432,
+        user=base.username or "postgres",
+        password=base.password,
+        database=base.database or "postgres",
     )
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
@@ -116,9 +122,13 @@ async def wait_for(
 TERMINAL = {"succeeded", "failed", "canceled"}
 
 
-async def wait_terminal(client: httpx.AsyncClient, response_id: str, account_id: int = 1) -> dict[str, Any]:
+async def wait_terminal(
+    client: httpx.AsyncClient, response_id: str, account_id: int = 1
+) -> dict[str, Any]:
     async def check() -> dict[str, Any] | None:
-        r = await client.get(f"/v1/omni-ai/responses/{response_id}", params={"account_id": account_id})
+        r = await client.get(
+            f"/v1/omni-ai/responses/{response_id}", params={"account_id": account_id}
+        )
         data: dict[str, Any] = r.json()["data"]
         return data if data["status"] in TERMINAL else None
 

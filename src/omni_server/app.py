@@ -11,19 +11,26 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from omni_server import __version__
+from omni_server.agreements import load_agreements
 from omni_server.api import errors as api_errors
 from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.envelope import RequestIdMiddleware
-from omni_server.api.routes import health, messages, responses, threads
+from omni_server.api.routes import entitlements, health, messages, responses, threads
 from omni_server.engines.base import Engine
 from omni_server.engines.builtin import BuiltinEngine
 from omni_server.services.auth import KeyService
+from omni_server.services.entitlements import EntitlementService
+from omni_server.services.feedback import FeedbackService
+from omni_server.services.idempotency import IdempotencyService
 from omni_server.services.reads import ReadService
 from omni_server.services.turns import TurnService
 from omni_server.settings import Settings
 from omni_server.store import migrate
 from omni_server.store.db import Database
+from omni_server.store.entitlements import EntitlementStore
+from omni_server.store.feedback import FeedbackStore
+from omni_server.store.idempotency import IdempotencyStore
 from omni_server.store.keys import KeyStore
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
@@ -32,7 +39,13 @@ from omni_server.worker.runner import Runner
 
 log = logging.getLogger("omni")
 
-REQUEST_MODELS = (request_models.CreateThreadRequest, request_models.CreateMessageRequest)
+REQUEST_MODELS = (
+    request_models.CreateThreadRequest,
+    request_models.CreateMessageRequest,
+    request_models.CreateFeedbackRequest,
+    request_models.CreateEntitlementsRequest,
+    request_models.OptOutEntitlementsRequest,
+)
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -48,6 +61,7 @@ def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
         TurnStore(db),
         QueryStore(db),
         engine,
+        account_data=EntitlementStore(db),
         max_running=settings.max_running,
         poll_interval=settings.poll_interval,
         lease_seconds=settings.lease_seconds,
@@ -60,6 +74,7 @@ def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The ASGI app. Nothing is opened until the lifespan starts."""
     settings = settings or Settings()
+    agreements = load_agreements(settings.agreements_file)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +89,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
             turns=TurnService(TurnStore(db), queries, runner),
             reads=ReadService(queries),
+            idempotency=IdempotencyService(IdempotencyStore(db)),
+            entitlements=EntitlementService(EntitlementStore(db), agreements),
+            feedback=FeedbackService(FeedbackStore(db), queries),
         )
         await runner.start()
         try:
@@ -88,7 +106,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Self-hosted implementation of Clear Street's Omni AI API.",
         lifespan=lifespan,
     )
-    for router in (threads.router, messages.router, responses.router, health.router):
+    routers = (threads.router, messages.router, responses.router, entitlements.router)
+    for router in (*routers, health.router):
         app.include_router(router)
     api_errors.install(app)
     app.add_middleware(RequestIdMiddleware)

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     poll_interval: float = Field(0.5, gt=0, description="Runner's fallback poll for queued turns.")
     progress_interval: float = Field(0.1, ge=0, description="Partial text is saved this often.")
     key_cache_seconds: float = Field(5.0, ge=0, description="How long a key lookup is cached.")
+    agreements_file: Path | None = Field(
+        None,
+        description="JSON or TOML file of signable entitlement agreements "
+        "(default: the built-in omni_account_data_access, version 1).",
+    )
     migrate_on_start: bool = True
     log_level: str = "info"
 

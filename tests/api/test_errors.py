@@ -232,7 +232,7 @@ async def test_body_errors_use_serde_texts(harness: Harness) -> None:
     )
     r = await harness.client.post(
         f"{API}/threads",
-        content=b'{\n  "account_id": 1,\n',
+        content=b'{\n  "account_id": 1\n',
         headers={"content-type": "application/json"},
     )
     assert_error(

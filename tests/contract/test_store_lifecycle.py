@@ -92,7 +92,11 @@ async def test_finalize_once_then_every_later_writer_changes_nothing(db: Databas
     canceled = await turns.finalize(accepted.response_id, ResponseStatus.CANCELED, now=utcnow())
     assert canceled is not None
     late = await turns.finalize(
-        accepted.response_id, ResponseStatus.SUCCEEDED, now=utcnow(), parts=[], attempt=claim.attempt
+        accepted.response_id,
+        ResponseStatus.SUCCEEDED,
+        now=utcnow(),
+        parts=[],
+        attempt=claim.attempt,
     )
     assert late is None
     assert not await turns.record_progress(claim, [{"type": "text", "text": "more"}])

@@ -156,7 +156,6 @@ async def test_errors_carry_the_servers_message_and_request_id(
     assert missing.value.request_id == missing.value.response.headers["x-request-id"]
 
 
-@pytest.mark.xfail(strict=True, reason="server: POST .../feedback is not implemented yet")
 async def test_feedback_on_the_answer(omni: AsyncClearStreet) -> None:
     ai = omni.v1.omni_ai
     turn = await start_turn(omni, "Rate me")
@@ -170,7 +169,6 @@ async def test_feedback_on_the_answer(omni: AsyncClearStreet) -> None:
     assert feedback.data.created_at.tzinfo is not None
 
 
-@pytest.mark.xfail(strict=True, reason="server: Idempotency-Key is not honoured yet")
 async def test_idempotency_key_replays_the_first_answer(omni: AsyncClearStreet) -> None:
     threads = omni.v1.omni_ai.threads
     key = {"Idempotency-Key": str(uuid.uuid4())}
@@ -185,7 +183,6 @@ async def test_idempotency_key_replays_the_first_answer(omni: AsyncClearStreet) 
     assert second.data == first.data
 
 
-@pytest.mark.xfail(strict=True, reason="server: entitlement endpoints are not implemented yet")
 async def test_entitlements_round_trip(omni: AsyncClearStreet) -> None:
     ents = omni.v1.omni_ai.entitlements
     code: t.EntitlementCode = "omni.account_data"

@@ -14,6 +14,9 @@ from omni_server.api import validation
 from omni_server.domain import errors
 from omni_server.domain.paging import InvalidToken, PageRequest, decode_token
 from omni_server.services.auth import KeyService, Principal
+from omni_server.services.entitlements import EntitlementService
+from omni_server.services.feedback import FeedbackService
+from omni_server.services.idempotency import IdempotencyService
 from omni_server.services.reads import INVALID_TOKEN, ReadService
 from omni_server.services.turns import TurnService
 
@@ -29,6 +32,9 @@ class Services:
     keys: KeyService
     turns: TurnService
     reads: ReadService
+    entitlements: EntitlementService
+    feedback: FeedbackService
+    idempotency: IdempotencyService
 
 
 def services(request: Request) -> Services:
@@ -80,5 +86,13 @@ Svc = Annotated[Services, Depends(services)]
 I64_MIN, I64_MAX = -(2**63), 2**63 - 1
 AccountId = Annotated[
     int, Query(ge=I64_MIN, le=I64_MAX, description="Trading account the request acts for.")
+]
+OptionalAccountId = Annotated[
+    int | None,
+    Query(
+        ge=I64_MIN,
+        le=I64_MAX,
+        description="One account to cover; omit for every account the key may act for.",
+    ),
 ]
 Paging = Annotated[PageRequest, Depends(page_request)]

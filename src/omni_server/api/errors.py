@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from omni_server.api import validation
 from omni_server.api.envelope import JSON, request_id
 from omni_server.domain import errors
 
@@ -28,7 +29,7 @@ STATUS: dict[type[errors.OmniError], int] = {
     errors.Unavailable: 503,
 }
 
-QUERY_PREFIX = "Failed to deserialize query string: "
+QUERY_PREFIX = validation.QUERY_PREFIX
 
 
 def envelope(
@@ -59,36 +60,10 @@ async def on_omni_error(request: Request, exc: Exception) -> JSON:
     return envelope(request, status_of(exc), exc.message, exc.details)
 
 
-def _query_detail(error: dict[str, Any]) -> str:
-    """serde_urlencoded's words for a bad query parameter."""
-    name = str(error["loc"][-1])
-    kind = error["type"]
-    value = error.get("input")
-    if kind == "missing":
-        return f"missing field `{name}`"
-    if name == "page_size" and kind in ("greater_than_equal", "less_than_equal"):
-        return "page_size: must be between 1 and 100"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return "number too large to fit in target type"
-    if kind == "int_parsing" and value == "":
-        return "cannot parse integer from empty string"
-    if kind == "int_parsing" and str(value).lstrip("-").isdigit():
-        return "number too large to fit in target type"
-    if kind == "int_parsing":
-        return "invalid digit found in string"
-    return f"{name}: {error.get('msg', 'invalid value')}"
-
-
 def translate(exc: RequestValidationError) -> errors.OmniError:
-    """The first parameter error, as the contract phrases it: path ids, then the query."""
-    found = sorted(exc.errors(), key=lambda e: 0 if e["loc"][0] == "path" else 1)
-    first = found[0] if found else {"loc": ("query", "?"), "type": "value_error"}
-    if first["loc"][0] == "path":
-        name = first["loc"][-1]
-        return errors.InvalidRequest(
-            f"Invalid URL: Cannot parse `{name}` with value `{first.get('input')}` to a `Uuid`"
-        )
-    return errors.InvalidRequest(QUERY_PREFIX + _query_detail(first))
+    """The first parameter error, in the words of the contract (see ``api/requests.py``)."""
+    refusal = validation.query_error_from_validation(exc.errors())
+    return refusal or errors.InvalidRequest(QUERY_PREFIX + "invalid parameters")
 
 
 async def on_request_validation(request: Request, exc: Exception) -> JSON:

@@ -189,21 +189,12 @@ def ryu(value: float) -> str:
 
 def rust_debug(value: str) -> str:
     """Rust's ``{:?}`` of a ``str``: quoted, with escapes for quotes and unprintable characters."""
-    out = ['"']
-    for char in value:
-        out.append(_debug_char(char))
-    out.append('"')
-    return "".join(out)
+    return '"' + "".join(map(_debug_char, value)) + '"'
 
 
-_DEBUG_ESCAPES: Final = {
-    "\t": "\\t",
-    "\r": "\\r",
-    "\n": "\\n",
-    '"': '\\"',
-    "\\": "\\\\",
-    "\0": "\\0",
-}
+_DEBUG_ESCAPES: Final = dict(
+    zip('\t\r\n"\\\0', ("\\t", "\\r", "\\n", '\\"', "\\\\", "\\0"), strict=True)
+)
 
 
 def _debug_char(char: str) -> str:

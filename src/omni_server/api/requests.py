@@ -1,4 +1,4 @@
-"""What a request may carry: JSON body models, query parameters and path ids.
+"""What a request may carry: JSON body models and their limits, query parameters, path ids.
 
 The body models serve the OpenAPI document and the handlers. They are filled by
 :func:`omni_server.api.validation.parse_body`, never by pydantic parsing a body: the
@@ -8,13 +8,16 @@ values that already passed. Required fields are declared in the order the Rust s
 report a missing one (the official schema lists ``required`` in that order, e.g.
 ``account_id`` before ``type``).
 
-The scalar formats a request carries are read here too, each refused in the words of the
-Rust component that reads it in the reference server: query integers (axum's ``Query``,
-Rust's integer parsing), path ids (axum's ``Path``) and timestamps (chrono).
+The contract's limits that types cannot express (context size and shape, feedback scores)
+are here as plain checks, run after a body is read. So are the scalar formats a request
+carries, each refused in the words of the Rust component that reads it in the reference
+server: query integers (axum's ``Query``, Rust's integer parsing), path ids (axum's
+``Path``) and timestamps (chrono).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -48,6 +51,7 @@ I64 = Annotated[
 I32 = Annotated[
     int, RustInt("i32", -(2**31), 2**31 - 1), Field(json_schema_extra={"format": "int32"})
 ]
+"""A signed 32-bit integer, likewise."""
 
 
 class ConversationMode(StrEnum):
@@ -85,7 +89,7 @@ class RequestModel(BaseModel):
 
 
 class DeepInsightsTarget(RequestModel):
-    """What a ``deep_insights`` thread researches."""
+    """What a `deep_insights` thread researches."""
 
     type: DeepInsightsTargetType = Field(description="Kind of target; only `ticker` exists.")
     ticker: str = Field(description="The ticker symbol to research, e.g. `NVDA`.")
@@ -98,8 +102,8 @@ class ContextItem(RequestModel):
         description="Snapshot data, nested at most 32 levels; prefer strings for exact "
         "decimals and large ids."
     )
-    kind: str = Field(description="Free-form, non-blank category of the snapshot.")
-    label: str = Field(description="Non-blank label shown with the attachment.")
+    kind: str = Field(min_length=1, description="Free-form, non-blank category of the snapshot.")
+    label: str = Field(min_length=1, description="Non-blank label shown with the attachment.")
     captured_at: datetime | None = Field(
         default=None, description="When the client captured it (RFC 3339); omit if unknown."
     )
@@ -109,7 +113,9 @@ class TurnContext(RequestModel):
     """Snapshots for one user message: informative only, they never grant account access."""
 
     items: list[ContextItem] = Field(
-        description="One to four snapshots; the whole context is at most 64 KiB as compact JSON."
+        min_length=1,
+        max_length=4,
+        description="One to four snapshots; the whole context is at most 64 KiB as compact JSON.",
     )
 
 
@@ -183,6 +189,78 @@ class OptOutEntitlementsRequest(RequestModel):
 
     account_ids: list[I64] = Field(description="Accounts to opt out.")
     entitlement_codes: list[EntitlementCode] = Field(description="Codes to turn off.")
+
+
+# -- limits beyond types ----------------------------------------------------------------
+
+CONTEXT_MAX_ITEMS: Final = 4
+CONTEXT_MAX_BYTES: Final = 64 * 1024
+CONTEXT_MAX_DEPTH: Final = 32
+FEEDBACK_SCORES: Final = frozenset({-1, 0, 1, 2, 3, 4, 5})
+
+
+class LimitBroken(ValueError):
+    """A read body breaks a contract limit; the message names the field and the rule."""
+
+
+def check_score(score: int) -> None:
+    """Feedback is thumbs (-1, 0, +1) or stars (1 to 5)."""
+    if score not in FEEDBACK_SCORES:
+        raise LimitBroken("score: must be -1, 0, +1 or 1 to 5")
+
+
+def check_context(context: Mapping[str, Any]) -> None:
+    """Apply the contract's context rules to a read ``TurnContext`` (plain values).
+
+    1 to 4 items; each ``kind`` and ``label`` not blank; each ``data`` nested at most 32
+    levels (an object holding only scalars is one level); the whole context at most 64 KiB
+    as compact JSON. Raises :class:`LimitBroken` naming the first rule broken.
+    """
+    items = context["items"]
+    if not 1 <= len(items) <= CONTEXT_MAX_ITEMS:
+        raise LimitBroken(f"context.items: must contain 1 to {CONTEXT_MAX_ITEMS} items")
+    for index, item in enumerate(items):
+        where = f"context.items[{index}]"
+        for name in ("kind", "label"):
+            if not item[name].strip():
+                raise LimitBroken(f"{where}.{name}: must not be blank")
+        if nesting_depth(item["data"]) > CONTEXT_MAX_DEPTH:
+            raise LimitBroken(f"{where}.data: nested deeper than {CONTEXT_MAX_DEPTH} levels")
+    if compact_json_size(context) > CONTEXT_MAX_BYTES:
+        raise LimitBroken(f"context: compact JSON must be at most {CONTEXT_MAX_BYTES} bytes")
+
+
+def nesting_depth(value: Any) -> int:
+    """Levels of arrays and objects in ``value`` (0 for a scalar), level by level."""
+    depth = 0
+    level = [value] if isinstance(value, dict | list) else []
+    while level:
+        depth += 1
+        below: list[Any] = []
+        for container in level:
+            children = container.values() if isinstance(container, dict) else container
+            below += [child for child in children if type(child) in _CONTAINERS]
+        level = below
+    return depth
+
+
+_CONTAINERS: Final = (dict, list)
+
+
+def compact_json_size(context: Mapping[str, Any]) -> int:
+    """Bytes of the context as compact UTF-8 JSON, the measure clients are told about."""
+    items = [
+        {**item, "captured_at": _rfc3339(item.get("captured_at"))} for item in context["items"]
+    ]
+    for item in items:
+        if item["captured_at"] is None:
+            del item["captured_at"]
+    text = json.dumps({"items": items}, separators=(",", ":"), ensure_ascii=False)
+    return len(text.encode("utf-8"))
+
+
+def _rfc3339(value: Any) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 # -- query strings ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -68,10 +68,15 @@ from omni_server.api.requests import (
     DeepInsightsTarget,
     DeepInsightsTargetType,
     EntitlementCode,
+    LimitBroken,
     OptOutEntitlementsRequest,
     RustInt,
     TurnContext,
+    check_context,
+    check_score,
+    compact_json_size,
     invalid_path_param,
+    nesting_depth,
     parse_page_size,
     parse_path_uuid,
     parse_query_int,
@@ -100,7 +105,10 @@ __all__ = [
     "OptOutEntitlementsRequest",
     "TurnContext",
     "check_context",
+    "check_score",
+    "compact_json_size",
     "invalid_path_param",
+    "nesting_depth",
     "parse_body",
     "parse_page_size",
     "parse_path_uuid",
@@ -116,11 +124,6 @@ M = TypeVar("M", bound=BaseModel)
 
 BODY_SYNTAX_PREFIX: Final = "Failed to parse the request body as JSON: "
 BODY_TYPE_PREFIX: Final = "Failed to deserialize the JSON body into the target type: "
-
-CONTEXT_MAX_ITEMS: Final = 4
-CONTEXT_MAX_BYTES: Final = 64 * 1024
-CONTEXT_MAX_DEPTH: Final = 32
-FEEDBACK_SCORES: Final = frozenset({-1, 0, 1, 2, 3, 4, 5})
 
 
 # -- bodies -------------------------------------------------------------------------------
@@ -157,71 +160,16 @@ def _rejection(err: SerdeError) -> InvalidRequest | InvalidBody:
     return InvalidBody(BODY_TYPE_PREFIX + err.render())
 
 
-def _broken(rule: str) -> InvalidBody:
-    return InvalidBody(BODY_TYPE_PREFIX + rule)
-
-
 def _check_limits(model: type[BaseModel], values: dict[str, Any]) -> None:
     """The limits serde's types cannot express, checked after a successful read."""
     fields = model.model_fields
-    if "context" in fields and values.get("context") is not None:
-        check_context(values["context"])
-    if "score" in fields and values.get("score") not in FEEDBACK_SCORES:
-        raise _broken("score: must be -1, 0, +1 or 1 to 5")
-
-
-def check_context(context: Mapping[str, Any]) -> None:
-    """Apply the contract's context rules to a read ``TurnContext`` (plain values).
-
-    1 to 4 items; each ``kind`` and ``label`` not blank; each ``data`` nested at most 32
-    levels (an object holding only scalars is one level); the whole context at most 64 KiB
-    as compact JSON. Raises ``InvalidBody`` naming the first rule broken.
-    """
-    items = context["items"]
-    if not 1 <= len(items) <= CONTEXT_MAX_ITEMS:
-        raise _broken(f"context.items: must contain 1 to {CONTEXT_MAX_ITEMS} items")
-    for index, item in enumerate(items):
-        where = f"context.items[{index}]"
-        for name in ("kind", "label"):
-            if not item[name].strip():
-                raise _broken(f"{where}.{name}: must not be blank")
-        if nesting_depth(item["data"]) > CONTEXT_MAX_DEPTH:
-            raise _broken(f"{where}.data: nested deeper than {CONTEXT_MAX_DEPTH} levels")
-    if compact_json_size(context) > CONTEXT_MAX_BYTES:
-        raise _broken(f"context: compact JSON must be at most {CONTEXT_MAX_BYTES} bytes")
-
-
-def nesting_depth(value: Any) -> int:
-    """Levels of arrays and objects in ``value`` (0 for a scalar), level by level."""
-    depth = 0
-    level = [value] if isinstance(value, dict | list) else []
-    while level:
-        depth += 1
-        below: list[Any] = []
-        for container in level:
-            children = container.values() if isinstance(container, dict) else container
-            below += [child for child in children if type(child) in _CONTAINERS]
-        level = below
-    return depth
-
-
-_CONTAINERS: Final = (dict, list)
-
-
-def compact_json_size(context: Mapping[str, Any]) -> int:
-    """Bytes of the context as compact UTF-8 JSON, the measure clients are told about."""
-    items = [
-        {**item, "captured_at": _rfc3339(item.get("captured_at"))} for item in context["items"]
-    ]
-    for item in items:
-        if item["captured_at"] is None:
-            del item["captured_at"]
-    text = json.dumps({"items": items}, separators=(",", ":"), ensure_ascii=False)
-    return len(text.encode("utf-8"))
-
-
-def _rfc3339(value: Any) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
+    try:
+        if "context" in fields and values.get("context") is not None:
+            check_context(values["context"])
+        if "score" in fields:
+            check_score(values["score"])
+    except LimitBroken as broken:
+        raise InvalidBody(BODY_TYPE_PREFIX + str(broken)) from None
 
 
 # -- how serde reads each part ----------------------------------------------------------
@@ -379,6 +327,7 @@ _DECODER: Final = json.JSONDecoder(
     parse_float=_finite_float, parse_int=_serde_int, parse_constant=_refuse_constant
 )
 _SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
+_SKIPPER: Final = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 @dataclass(frozen=True)
@@ -516,11 +465,35 @@ def skip_value(reader: Reader, path: Path) -> None:
     serde skips with its own error choices: ``[1,]`` inside an unknown field is ``expected
     value`` rather than ``trailing comma``, and depth is not limited.
     """
+    if _skip_quickly(reader):
+        return
     try:
         _skip(reader)
     except SerdeError as err:
         err.trigger(path)
         raise
+
+
+def _skip_quickly(reader: Reader) -> bool:
+    """Skip with the C ``json`` scanner when serde would accept the value too.
+
+    serde's skipping accepts any valid JSON except ``NaN``-like names and lone surrogate
+    escapes (numbers are not range-checked, depth is not limited); anything else, and any
+    failure, goes to the exact reader.
+    """
+    reader.skip_ws()
+    located = reader.text_here()
+    if located is None:
+        return False
+    text, start = located
+    try:
+        _, end = _SKIPPER.raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return False
+    if _SURROGATE_ESCAPE.search(text, start, end):
+        return False
+    reader.skip_text(text, start, end)
+    return True
 
 
 def _skip(reader: Reader) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from omni_server.domain.entitlements import Agreement, EntitlementStatus, Grant
 from omni_server.domain.ids import isoformat
-from omni_server.domain.models import Message, Response, Thread
+from omni_server.domain.models import Feedback, Message, Response, Thread
 from omni_server.domain.paging import Page, encode_token
 from omni_server.store.turns import AcceptedTurn
 
@@ -60,3 +61,37 @@ def page_metadata(page: Page[Any]) -> dict[str, Any]:
         "next_page_token": encode_token(page.next_cursor) if page.next_cursor else None,
         "previous_page_token": encode_token(page.previous_cursor) if page.previous_cursor else None,
     }
+
+
+def agreement(value: Agreement) -> dict[str, Any]:
+    return {
+        "agreement_id": value.agreement_id,
+        "agreement_key": value.agreement_key,
+        "version": value.version,
+        "title": value.title,
+        "document_content": value.document_content,
+        "document_sha256": value.document_sha256,
+        "entitlement_codes": list(value.entitlement_codes),
+    }
+
+
+def grant(value: Grant) -> dict[str, Any]:
+    return {
+        "entitlement_id": str(value.id),
+        "account_id": value.account_id,
+        "entitlement_code": value.entitlement_code,
+        "agreement_id": value.agreement_id,
+        "granted_at": isoformat(value.granted_at),
+    }
+
+
+def entitlement_status(value: EntitlementStatus) -> dict[str, Any]:
+    return {
+        "account_id": value.account_id,
+        "enabled": value.enabled,
+        "entitlement_code": value.entitlement_code,
+    }
+
+
+def feedback(value: Feedback) -> dict[str, Any]:
+    return {"feedback_id": str(value.id), "created_at": isoformat(value.created_at)}

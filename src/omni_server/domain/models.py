@@ -111,6 +111,20 @@ class Turn:
     account_data_enabled: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A score (and optional comment) a caller gave a finalized assistant message."""
+
+    id: uuid.UUID
+    message_id: uuid.UUID
+    account_id: int
+    api_key_id: uuid.UUID
+    score: int
+    created_at: datetime
+    comment: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
 def final_parts(parts: Iterable[Part]) -> tuple[Part, ...]:
     """Parts fit for a finalized message: everything but ``thinking``."""
     return tuple(p for p in parts if p.get("type") != "thinking")

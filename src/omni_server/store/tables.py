@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -136,4 +137,70 @@ idempotency_keys = Table(
     Column("response_body", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_idempotency_keys_created_at", "created_at"),
+)
+
+# -- entitlements and feedback (migration 0003) ---------------------------------------------
+
+_ACTIVE_GRANT_SQL = "revoked_at IS NULL"
+
+entitlement_consents = Table(
+    # The audit trail: one row per signature, never updated or deleted (the migration
+    # installs triggers that refuse both).
+    "entitlement_consents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("api_key_id", Uuid, nullable=False),
+    Column("agreement_id", String(64), nullable=False),
+    Column("agreement_version", Integer, nullable=False),
+    Column("document_sha256", String(64), nullable=False),
+    Column("account_ids", Text, nullable=False),
+    Column("entitlement_codes", Text, nullable=False),
+    Column("signed_at", UTCDateTime, nullable=False),
+)
+
+entitlement_grants = Table(
+    "entitlement_grants",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", BigInteger, nullable=False),
+    Column("entitlement_code", String(64), nullable=False),
+    Column("agreement_id", String(64), nullable=False),
+    Column("consent_id", Uuid, ForeignKey("entitlement_consents.id"), nullable=False),
+    Column("granted_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("revoked_by", Uuid, nullable=True),
+    # At most one active grant per account and code: signing twice upserts into it.
+    Index(
+        "ux_entitlement_grants_active",
+        "account_id",
+        "entitlement_code",
+        unique=True,
+        sqlite_where=text(_ACTIVE_GRANT_SQL),
+        postgresql_where=text(_ACTIVE_GRANT_SQL),
+    ),
+)
+
+entitlement_choices = Table(
+    # The current on/off setting of an account; no row means enabled (the default).
+    "entitlement_choices",
+    metadata,
+    Column("account_id", BigInteger, primary_key=True),
+    Column("entitlement_code", String(64), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+    Column("changed_by", Uuid, nullable=False),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("message_id", Uuid, ForeignKey("messages.id"), nullable=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("api_key_id", Uuid, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("metadata_json", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_feedback_message", "message_id", "created_at"),
 )

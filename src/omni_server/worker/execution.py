@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from omni_server.domain.ids import utcnow
 from omni_server.domain.lifecycle import ErrorCode, ResponseStatus
@@ -20,6 +21,12 @@ TIMEOUT = ErrorInfo(ErrorCode.TIMEOUT.value, "The turn exceeded its time limit."
 INTERNAL = ErrorInfo(ErrorCode.INTERNAL.value, "The turn failed because of an internal error.")
 
 
+class AccountData(Protocol):
+    """Whether Omni may read an account's data (its entitlement status)."""
+
+    async def account_data_enabled(self, account_id: int) -> bool: ...
+
+
 @dataclass(frozen=True)
 class TurnSettings:
     progress_interval: float = 0.1
@@ -28,9 +35,18 @@ class TurnSettings:
 
 
 async def execute(
-    claim: Claim, *, turns: TurnStore, queries: QueryStore, engine: Engine, settings: TurnSettings
+    claim: Claim,
+    *,
+    turns: TurnStore,
+    queries: QueryStore,
+    engine: Engine,
+    settings: TurnSettings,
+    account_data: AccountData | None = None,
 ) -> None:
-    """Run ``claim`` to its end. A cancel arrives as task cancellation or as :class:`Fenced`."""
+    """Run ``claim`` to its end. A cancel arrives as task cancellation or as :class:`Fenced`.
+
+    Without ``account_data`` every account counts as enabled (the contract's default).
+    """
     response = claim.response
     recorder = TurnRecorder(turns, claim, interval=settings.progress_interval)
     status, error = ResponseStatus.SUCCEEDED, None
@@ -41,6 +57,11 @@ async def execute(
             account_id=response.account_id,
             request=response.request,
             history=await queries.history(response.thread_id, settings.history_limit),
+            account_data_enabled=(
+                True
+                if account_data is None
+                else await account_data.account_data_enabled(response.account_id)
+            ),
         )
         async with asyncio.timeout(settings.turn_timeout):
             await engine.run(turn, recorder)

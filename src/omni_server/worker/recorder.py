@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from omni_server.domain.models import Claim, Part
@@ -54,7 +55,10 @@ class TurnRecorder:
             return
         self._dirty = False
         self._flushed_at = time.monotonic()
-        if not await self._store.record_progress(self._claim, self.parts):
+        # Shielded: a cancel that arrives mid-write stops the engine after the write instead
+        # of abandoning a transaction on the shared writer connection.
+        write = self._store.record_progress(self._claim, [dict(p) for p in self.parts])
+        if not await asyncio.shield(write):
             raise Fenced(str(self._claim.response.id))
 
     async def _changed(self, *, urgent: bool) -> None:

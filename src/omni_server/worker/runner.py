@@ -23,7 +23,7 @@ from omni_server.domain.models import Claim, ErrorInfo
 from omni_server.engines.base import Engine
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
-from omni_server.worker.execution import TurnSettings, execute
+from omni_server.worker.execution import AccountData, TurnSettings, execute
 
 log = logging.getLogger("omni.worker")
 
@@ -43,6 +43,7 @@ class Runner:
         poll_interval: float = 0.5,
         lease_seconds: float = 10.0,
         settings: TurnSettings | None = None,
+        account_data: AccountData | None = None,
     ) -> None:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._turns = turns
@@ -52,6 +53,7 @@ class Runner:
         self._poll_interval = poll_interval
         self._lease = timedelta(seconds=lease_seconds)
         self._settings = settings or TurnSettings()
+        self._account_data = account_data
         self._tasks: dict[uuid.UUID, tuple[Claim, asyncio.Task[None]]] = {}
         self._wake = asyncio.Event()
         self._main: asyncio.Task[None] | None = None
@@ -138,6 +140,7 @@ class Runner:
                 queries=self._queries,
                 engine=self._engine,
                 settings=self._settings,
+                account_data=self._account_data,
             ),
             name=f"turn-{response_id}",
         )

@@ -1,15 +1,17 @@
-"""Messages: a finalized message by id."""
+"""Messages: a finalized message by id, and feedback on it."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from omni_server.api import wire
-from omni_server.api.deps import AccountId, Caller, Svc
+from omni_server.api.deps import AccountId, Caller, Svc, body_schema, json_body
 from omni_server.api.envelope import JSON, ok
+from omni_server.api.requests import CreateFeedbackRequest
+from omni_server.services.feedback import FeedbackInput
 
 router = APIRouter(prefix="/v1/omni-ai", tags=["messages"])
 
@@ -21,3 +23,20 @@ async def get_message_by_id(
     request: Request, caller: Caller, svc: Svc, message_id: MessageId, account_id: AccountId
 ) -> JSON:
     return ok(request, wire.message(await svc.reads.message(caller, account_id, message_id)))
+
+
+@router.post(
+    "/messages/{message_id}/feedback",
+    summary="Rate a finalized assistant message (every call records new feedback)",
+    openapi_extra=body_schema(CreateFeedbackRequest),
+)
+async def submit_feedback(
+    request: Request,
+    caller: Caller,
+    svc: Svc,
+    message_id: MessageId,
+    body: Annotated[CreateFeedbackRequest, Depends(json_body(CreateFeedbackRequest))],
+) -> JSON:
+    given = FeedbackInput(score=body.score, comment=body.comment, metadata=body.metadata)
+    record = await svc.feedback.submit(caller, body.account_id, message_id, given)
+    return ok(request, wire.feedback(record))

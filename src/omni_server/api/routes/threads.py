@@ -3,23 +3,89 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 
 from omni_server.api import wire
-from omni_server.api.deps import AccountId, Caller, Paging, Svc, body_schema, json_body
+from omni_server.api.deps import (
+    AccountId,
+    Caller,
+    Paging,
+    Services,
+    Svc,
+    body_schema,
+    json_body,
+)
 from omni_server.api.envelope import JSON, ok
-from omni_server.api.requests import CreateMessageRequest, CreateThreadRequest
+from omni_server.api.requests import CreateMessageRequest, CreateThreadRequest, TurnContext
+from omni_server.domain.ids import isoformat
 from omni_server.domain.models import Mode, TurnRequest
+from omni_server.services.auth import Principal
+from omni_server.services.idempotency import request_fingerprint
 
 router = APIRouter(prefix="/v1/omni-ai", tags=["threads"])
 
 ThreadId = Annotated[uuid.UUID, Path(description="Thread identifier (UUID).")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Makes the request safe to retry (1 to 255 characters). The same key, "
+        "from the same API key within 24 hours, with the same method, path and JSON body "
+        "(whitespace and key order aside) replays the first request's 200 answer (same "
+        "ids, a new `request_id`, header `Idempotent-Replayed: true`) and starts nothing; "
+        "with a different request it is refused with 422 `Idempotency-Key was already used "
+        "with a different request`. Errors are not remembered: after a 4xx the key is free "
+        "again. A repeat that arrives while the first request is still running waits for "
+        "its answer.",
+        json_schema_extra={"minLength": 1, "maxLength": 255},
+    ),
+]
+REPLAYED_HEADER = "idempotent-replayed"
+_REPLAY_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "Idempotent-Replayed": {
+                "description": "`true` when the answer is a replay of an earlier request "
+                "with the same `Idempotency-Key`.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
+    }
+}
 
 
-def _context(value: Any) -> dict[str, Any] | None:
-    return None if value is None else value.model_dump(mode="json", exclude_none=True)
+def _context(value: TurnContext | None) -> dict[str, Any] | None:
+    """The snapshots as stored and served back: ``captured_at`` in the API's timestamp form."""
+    if value is None:
+        return None
+    items: list[dict[str, Any]] = []
+    for item in value.items:
+        dumped = item.model_dump(mode="json", exclude={"captured_at"})
+        if item.captured_at is not None:
+            dumped["captured_at"] = isoformat(item.captured_at)
+        items.append(dumped)
+    return {"items": items}
+
+
+async def _once(
+    request: Request,
+    svc: Services,
+    caller: Principal,
+    key: str | None,
+    start: Callable[[], Awaitable[dict[str, Any]]],
+) -> JSON:
+    """Run ``start`` once per ``Idempotency-Key`` (or every time without one)."""
+    if key is None:
+        return ok(request, await start())
+    fingerprint = request_fingerprint(request.method, request.url.path, await request.body())
+    outcome = await svc.idempotency.run(caller.key_id, key, fingerprint, start)
+    answer = ok(request, outcome.data)
+    if outcome.replayed:
+        answer.headers[REPLAYED_HEADER] = "true"
+    return answer
 
 
 def _turn_from_thread(body: CreateThreadRequest) -> TurnRequest:
@@ -46,15 +112,20 @@ def _turn_from_message(body: CreateMessageRequest) -> TurnRequest:
     "/threads",
     summary="Create a thread and submit its first turn",
     openapi_extra=body_schema(CreateThreadRequest),
+    responses=_REPLAY_DOC,
 )
 async def create_thread(
     request: Request,
     caller: Caller,
     svc: Svc,
     body: Annotated[CreateThreadRequest, Depends(json_body(CreateThreadRequest))],
+    idempotency_key: IdempotencyKey = None,
 ) -> JSON:
-    accepted = await svc.turns.create_thread(caller, body.account_id, _turn_from_thread(body))
-    return ok(request, wire.accepted(accepted))
+    async def start() -> dict[str, Any]:
+        turn = _turn_from_thread(body)
+        return wire.accepted(await svc.turns.create_thread(caller, body.account_id, turn))
+
+    return await _once(request, svc, caller, idempotency_key, start)
 
 
 @router.get("/threads", summary="List threads, most recently active first")
@@ -89,6 +160,7 @@ async def get_messages(
     "/threads/{thread_id}/messages",
     summary="Continue a thread with a user message",
     openapi_extra=body_schema(CreateMessageRequest),
+    responses=_REPLAY_DOC,
 )
 async def create_message(
     request: Request,
@@ -96,11 +168,14 @@ async def create_message(
     svc: Svc,
     thread_id: ThreadId,
     body: Annotated[CreateMessageRequest, Depends(json_body(CreateMessageRequest))],
+    idempotency_key: IdempotencyKey = None,
 ) -> JSON:
-    accepted = await svc.turns.create_message(
-        caller, body.account_id, thread_id, _turn_from_message(body)
-    )
-    return ok(request, wire.accepted(accepted))
+    async def start() -> dict[str, Any]:
+        turn = _turn_from_message(body)
+        accepted = await svc.turns.create_message(caller, body.account_id, thread_id, turn)
+        return wire.accepted(accepted)
+
+    return await _once(request, svc, caller, idempotency_key, start)
 
 
 @router.get("/threads/{thread_id}/response", summary="Get the thread's active response, if any")

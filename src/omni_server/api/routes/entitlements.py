@@ -1,0 +1,86 @@
+"""Entitlements: agreements to sign, grants, per-account status and opt-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from omni_server.api import wire
+from omni_server.api.deps import Caller, OptionalAccountId, Svc, body_schema, json_body
+from omni_server.api.envelope import JSON, ok
+from omni_server.api.requests import CreateEntitlementsRequest, OptOutEntitlementsRequest
+
+router = APIRouter(prefix="/v1/omni-ai", tags=["entitlements"])
+
+EntitlementId = Annotated[str, Path(description="Entitlement grant id.")]
+
+
+@router.get("/entitlement-agreements", summary="List the signable entitlement agreements")
+async def get_entitlement_agreements(request: Request, _caller: Caller, svc: Svc) -> JSON:
+    return ok(request, [wire.agreement(a) for a in svc.entitlements.agreements()])
+
+
+@router.get("/entitlements", summary="List active entitlement grants (deprecated in 0.11)")
+async def get_entitlements(
+    request: Request, caller: Caller, svc: Svc, account_id: OptionalAccountId = None
+) -> JSON:
+    grants = await svc.entitlements.grants(caller, account_id)
+    return ok(request, [wire.grant(g) for g in grants])
+
+
+@router.post(
+    "/entitlements",
+    summary="Record consent and upsert grants (also turns opted-out accounts back on)",
+    openapi_extra=body_schema(CreateEntitlementsRequest),
+)
+async def create_entitlements(
+    request: Request,
+    caller: Caller,
+    svc: Svc,
+    body: Annotated[CreateEntitlementsRequest, Depends(json_body(CreateEntitlementsRequest))],
+) -> JSON:
+    grants = await svc.entitlements.sign(
+        caller,
+        agreement_id=body.agreement_id,
+        entitlement_codes=[code.value for code in body.entitlement_codes],
+        account_ids=body.account_ids,
+    )
+    return ok(request, [wire.grant(g) for g in grants])
+
+
+@router.delete(
+    "/entitlements/{entitlement_id}", summary="Revoke one grant (deprecated in 0.11: opt out)"
+)
+async def delete_entitlement(
+    request: Request, caller: Caller, svc: Svc, entitlement_id: EntitlementId
+) -> JSON:
+    revoked = await svc.entitlements.revoke(caller, entitlement_id)
+    return ok(request, {"entitlement_id": str(revoked.id), "revoked": True})
+
+
+@router.get("/entitlement-status", summary="Whether each entitlement is on, per account")
+async def get_entitlement_status(
+    request: Request, caller: Caller, svc: Svc, account_id: OptionalAccountId = None
+) -> JSON:
+    found = await svc.entitlements.status(caller, account_id)
+    return ok(request, [wire.entitlement_status(s) for s in found])
+
+
+@router.post(
+    "/entitlements/opt-out",
+    summary="Turn entitlements off for accounts (idempotent)",
+    openapi_extra=body_schema(OptOutEntitlementsRequest),
+)
+async def opt_out_entitlements(
+    request: Request,
+    caller: Caller,
+    svc: Svc,
+    body: Annotated[OptOutEntitlementsRequest, Depends(json_body(OptOutEntitlementsRequest))],
+) -> JSON:
+    found = await svc.entitlements.opt_out(
+        caller,
+        account_ids=body.account_ids,
+        entitlement_codes=[code.value for code in body.entitlement_codes],
+    )
+    return ok(request, [wire.entitlement_status(s) for s in found])
