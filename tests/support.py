@@ -33,13 +33,12 @@ def postgres_reachable() -> bool:
         return False
 
 
-async def create_postgres_database() -> str:
-    """A fresh, empty database on the test server; returns its URL."""
+async def _admin_execute(statement: str) -> None:
+    """Run one statement on the test server's maintenance database."""
     import asyncpg
     from sqlalchemy.engine import make_url
 
     base = make_url(POSTGRES_URL)
-    name = f"omni_test_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(
         host=base.host,
         port=base.port or 5432,
@@ -48,29 +47,24 @@ async def create_postgres_database() -> str:
         database=base.database or "postgres",
     )
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
-    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def create_postgres_database() -> str:
+    """A fresh, empty database on the test server; returns its URL."""
+    from sqlalchemy.engine import make_url
+
+    name = f"omni_test_{uuid.uuid4().hex[:12]}"
+    await _admin_execute(f'CREATE DATABASE "{name}"')
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
 async def drop_postgres_database(url: str) -> None:
-    import asyncpg
     from sqlalchemy.engine import make_url
 
-    target = make_url(url)
-    base = make_url(POSTGRES_URL)
-    conn = await asyncpg.connect(
-        host=base.host,
-        port=base.port or 5432,
-        user=base.username or "postgres",
-        password=base.password,
-        database=base.database or "postgres",
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 def sqlite_url(directory: Path) -> str:

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from clear_street import types
 from omni_server.api import wire
 from omni_server.api.deps import Caller, OptionalAccountId, Svc, body_schema, json_body
+from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 from omni_server.api.requests import CreateEntitlementsRequest, OptOutEntitlementsRequest
 
@@ -16,12 +18,20 @@ router = APIRouter(prefix="/v1/omni-ai", tags=["entitlements"])
 EntitlementId = Annotated[str, Path(description="Entitlement grant id.")]
 
 
-@router.get("/entitlement-agreements", summary="List the signable entitlement agreements")
+@router.get(
+    "/entitlement-agreements",
+    summary="List the signable entitlement agreements",
+    **documented(types.EntitlementGetEntitlementAgreementsResponse, 404),
+)
 async def get_entitlement_agreements(request: Request, _caller: Caller, svc: Svc) -> JSON:
     return ok(request, [wire.agreement(a) for a in svc.entitlements.agreements()])
 
 
-@router.get("/entitlements", summary="List active entitlement grants (deprecated in 0.11)")
+@router.get(
+    "/entitlements",
+    summary="List active entitlement grants (deprecated in 0.11)",
+    **documented(types.EntitlementGetEntitlementsResponse, 403),
+)
 async def get_entitlements(
     request: Request, caller: Caller, svc: Svc, account_id: OptionalAccountId = None
 ) -> JSON:
@@ -31,6 +41,7 @@ async def get_entitlements(
 
 @router.post(
     "/entitlements",
+    **documented(types.EntitlementCreateEntitlementsResponse, 403, 422),
     summary="Record consent and upsert grants (also turns opted-out accounts back on)",
     openapi_extra=body_schema(CreateEntitlementsRequest),
 )
@@ -50,7 +61,9 @@ async def create_entitlements(
 
 
 @router.delete(
-    "/entitlements/{entitlement_id}", summary="Revoke one grant (deprecated in 0.11: opt out)"
+    "/entitlements/{entitlement_id}",
+    summary="Revoke one grant (deprecated in 0.11: opt out)",
+    **documented(types.EntitlementDeleteEntitlementResponse, 404, 409),
 )
 async def delete_entitlement(
     request: Request, caller: Caller, svc: Svc, entitlement_id: EntitlementId
@@ -59,7 +72,11 @@ async def delete_entitlement(
     return ok(request, {"entitlement_id": str(revoked.id), "revoked": True})
 
 
-@router.get("/entitlement-status", summary="Whether each entitlement is on, per account")
+@router.get(
+    "/entitlement-status",
+    summary="Whether each entitlement is on, per account",
+    **documented(types.EntitlementGetEntitlementStatusResponse, 403),
+)
 async def get_entitlement_status(
     request: Request, caller: Caller, svc: Svc, account_id: OptionalAccountId = None
 ) -> JSON:
@@ -69,6 +86,7 @@ async def get_entitlement_status(
 
 @router.post(
     "/entitlements/opt-out",
+    **documented(types.EntitlementOptOutEntitlementsResponse, 403, 422),
     summary="Turn entitlements off for accounts (idempotent)",
     openapi_extra=body_schema(OptOutEntitlementsRequest),
 )

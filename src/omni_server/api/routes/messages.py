@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from clear_street import types
 from omni_server.api import wire
 from omni_server.api.deps import AccountId, Caller, Svc, body_schema, json_body
+from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 from omni_server.api.requests import CreateFeedbackRequest
 from omni_server.services.feedback import FeedbackInput
@@ -18,7 +20,11 @@ router = APIRouter(prefix="/v1/omni-ai", tags=["messages"])
 MessageId = Annotated[uuid.UUID, Path(description="Message identifier (UUID).")]
 
 
-@router.get("/messages/{message_id}", summary="Get a finalized message")
+@router.get(
+    "/messages/{message_id}",
+    summary="Get a finalized message",
+    **documented(types.MessageGetMessageByIDResponse, 403, 404),
+)
 async def get_message_by_id(
     request: Request, caller: Caller, svc: Svc, message_id: MessageId, account_id: AccountId
 ) -> JSON:
@@ -27,6 +33,7 @@ async def get_message_by_id(
 
 @router.post(
     "/messages/{message_id}/feedback",
+    **documented(types.MessageSubmitFeedbackResponse, 403, 404, 422),
     summary="Rate a finalized assistant message (every call records new feedback)",
     openapi_extra=body_schema(CreateFeedbackRequest),
 )

@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
+from clear_street import types
 from omni_server.api import wire
 from omni_server.api.deps import AccountId, Caller, Svc
+from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 
 router = APIRouter(prefix="/v1/omni-ai", tags=["responses"])
@@ -16,7 +18,11 @@ router = APIRouter(prefix="/v1/omni-ai", tags=["responses"])
 ResponseId = Annotated[uuid.UUID, Path(description="Response identifier (UUID).")]
 
 
-@router.get("/responses/{response_id}", summary="Poll a response (partial content while active)")
+@router.get(
+    "/responses/{response_id}",
+    **documented(types.ResponseGetResponseByIDResponse, 403, 404),
+    summary="Poll a response (partial content while active)",
+)
 async def get_response_by_id(
     request: Request, caller: Caller, svc: Svc, response_id: ResponseId, account_id: AccountId
 ) -> JSON:
@@ -25,6 +31,7 @@ async def get_response_by_id(
 
 @router.delete(
     "/responses/{response_id}",
+    **documented(types.ResponseCancelResponseResponse, 403, 404),
     summary="Cancel a response (synchronous, idempotent)",
 )
 async def cancel_response(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 
+from clear_street import types
 from omni_server.api import wire
 from omni_server.api.deps import (
     AccountId,
@@ -18,6 +19,7 @@ from omni_server.api.deps import (
     body_schema,
     json_body,
 )
+from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 from omni_server.api.requests import CreateMessageRequest, CreateThreadRequest, TurnContext
 from omni_server.domain.ids import isoformat
@@ -110,9 +112,9 @@ def _turn_from_message(body: CreateMessageRequest) -> TurnRequest:
 
 @router.post(
     "/threads",
+    **documented(types.ThreadCreateThreadResponse, 403, 409, 422, extra=_REPLAY_DOC),
     summary="Create a thread and submit its first turn",
     openapi_extra=body_schema(CreateThreadRequest),
-    responses=_REPLAY_DOC,
 )
 async def create_thread(
     request: Request,
@@ -128,7 +130,11 @@ async def create_thread(
     return await _once(request, svc, caller, idempotency_key, start)
 
 
-@router.get("/threads", summary="List threads, most recently active first")
+@router.get(
+    "/threads",
+    **documented(types.ThreadGetThreadsResponse, 403),
+    summary="List threads, most recently active first",
+)
 async def get_threads(
     request: Request, caller: Caller, svc: Svc, account_id: AccountId, page: Paging
 ) -> JSON:
@@ -136,14 +142,22 @@ async def get_threads(
     return ok(request, [wire.thread(t) for t in result.items], **wire.page_metadata(result))
 
 
-@router.get("/threads/{thread_id}", summary="Get a thread's metadata")
+@router.get(
+    "/threads/{thread_id}",
+    **documented(types.ThreadGetThreadByIDResponse, 403, 404),
+    summary="Get a thread's metadata",
+)
 async def get_thread_by_id(
     request: Request, caller: Caller, svc: Svc, thread_id: ThreadId, account_id: AccountId
 ) -> JSON:
     return ok(request, wire.thread(await svc.reads.thread(caller, account_id, thread_id)))
 
 
-@router.get("/threads/{thread_id}/messages", summary="List finalized messages (latest page first)")
+@router.get(
+    "/threads/{thread_id}/messages",
+    **documented(types.ThreadGetMessagesResponse, 403, 404),
+    summary="List finalized messages (latest page first)",
+)
 async def get_messages(
     request: Request,
     caller: Caller,
@@ -158,9 +172,9 @@ async def get_messages(
 
 @router.post(
     "/threads/{thread_id}/messages",
+    **documented(types.ThreadCreateMessageResponse, 403, 404, 409, 422, extra=_REPLAY_DOC),
     summary="Continue a thread with a user message",
     openapi_extra=body_schema(CreateMessageRequest),
-    responses=_REPLAY_DOC,
 )
 async def create_message(
     request: Request,
@@ -178,7 +192,11 @@ async def create_message(
     return await _once(request, svc, caller, idempotency_key, start)
 
 
-@router.get("/threads/{thread_id}/response", summary="Get the thread's active response, if any")
+@router.get(
+    "/threads/{thread_id}/response",
+    **documented(types.ThreadGetThreadResponseResponse, 403, 404),
+    summary="Get the thread's active response, if any",
+)
 async def get_thread_response(
     request: Request, caller: Caller, svc: Svc, thread_id: ThreadId, account_id: AccountId
 ) -> JSON:
