@@ -308,7 +308,7 @@ def bound(row: Row, procs: int) -> str:
         return "CLIENT-BOUND"
     if row.server_cpu >= 0.85:
         return "server-bound"
-    return "neither side saturated: CPUs shared with other work?"
+    return "neither side at 85% of a core: kernel network time, or other work on the CPUs?"
 
 
 async def load_row(

@@ -133,11 +133,11 @@ class OmniServer:
 ServerFactory = Callable[..., OmniServer]
 
 
-def make_server(directory: Path, **env: object) -> OmniServer:
-    """A server on a SQLite file in ``directory``, not started yet."""
+def make_server(directory: Path, *, database: str | None = None, **env: object) -> OmniServer:
+    """A server on ``database`` (default: a SQLite file in ``directory``), not started yet."""
     directory.mkdir(parents=True, exist_ok=True)
     return OmniServer(
-        database=sqlite_url(directory),
+        database=database or sqlite_url(directory),
         port=free_port(),
         log_path=directory / "server.log",
         env={f"OMNI_{k.upper()}": str(v) for k, v in env.items()},
@@ -162,7 +162,7 @@ def failed(request: pytest.FixtureRequest) -> bool:
 
 def print_log_on_failure(request: pytest.FixtureRequest, server: OmniServer, since: int) -> None:
     if failed(request):
-        text = server.log_text().encode()[since:].decode(errors="replace")
+        text = server.log_path.read_bytes()[since:].decode(errors="replace")
         print(f"----- omni serve output ({server.log_path}) -----\n{text}")
 
 
@@ -171,8 +171,8 @@ def server_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[S
     """Make servers for this test; they are stopped after it, their output printed if it failed."""
     made: list[OmniServer] = []
 
-    def factory(**env: object) -> OmniServer:
-        server = make_server(tmp_path / f"server{len(made)}", **env)
+    def factory(*, database: str | None = None, **env: object) -> OmniServer:
+        server = make_server(tmp_path / f"server{len(made)}", database=database, **env)
         made.append(server)
         return server
 

@@ -217,6 +217,27 @@ def test_cancel_after_success_reports_not_canceled(client: ClearStreet) -> None:
     assert [m.outcome for m in history(client, created.thread_id)] == ["completed", "completed"]
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("!omni:fail=engine_error", "engine_error"), ("!omni:crash", "internal")],
+)
+def test_failed_turn_reports_its_error(client: ClearStreet, text: str, code: str) -> None:
+    ai = client.v1.omni_ai
+    created = ai.threads.create_thread(type="instant", account_id=1, text=text).data
+    final = wait_terminal(client, created.response_id)
+    assert final.status == "failed"
+    assert final.error is not None
+    assert final.error.code == code
+    assert "Traceback" not in final.error.message
+    _user, assistant = history(client, created.thread_id)
+    assert (assistant.outcome, assistant.id) == ("errored", final.output_message_id)
+    assert assistant.error is not None
+    assert (assistant.error.code, assistant.error.message) == (code, final.error.message)
+    # The thread is not blocked and the server keeps serving.
+    follow = ai.threads.create_message(created.thread_id, account_id=1, text="hello").data
+    assert wait_terminal(client, follow.response_id).status == "succeeded"
+
+
 def test_second_active_turn_conflicts_and_is_not_retried(
     client: ClearStreet, sent: Requests
 ) -> None:

@@ -1,4 +1,4 @@
-"""Killing the server (SIGKILL) loses nothing that was acknowledged, and blocks no thread.
+"""Stopping the server, by SIGKILL or SIGTERM, loses nothing acknowledged and blocks no thread.
 
 The server runs at most 5 turns at once. Five turns that sleep 30 s fill those slots and have
 streamed some text; fifteen more are queued behind them; a few clients keep creating threads
@@ -6,10 +6,14 @@ while the server is killed. After a restart on the same database and port, every
 turn ends: the ones that were running fail with ``worker_lost`` once their lease (2 s) expires
 and keep the text they had saved, the queued ones run and succeed, and every thread, even one
 whose creation was never acknowledged, has a gapless history with one final message per turn.
+
+The kill test runs on SQLite and, when it is reachable, PostgreSQL. A graceful stop (SIGTERM)
+ends its running turns itself, without waiting for the lease.
 """
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -136,8 +140,9 @@ class Creators:
                 n += 1
 
 
-def test_sigkill_and_restart_lose_nothing(server_factory: ServerFactory) -> None:
+def test_sigkill_and_restart_lose_nothing(server_factory: ServerFactory, database_url: str) -> None:
     server = server_factory(
+        database=database_url,
         lease_seconds=2,
         max_running=MAX_RUNNING,
         chunk_delay=0.005,
@@ -221,3 +226,36 @@ def test_sigkill_and_restart_lose_nothing(server_factory: ServerFactory) -> None
     assert wait_terminal(client, r.json()["data"]["response_id"])["status"] == "succeeded"
     assert [m["seq"] for m in history(client, thread_id)] == [1, 2, 3, 4]
     client.close()
+
+
+def test_sigterm_fails_running_turns_at_once_and_keeps_queued_ones(
+    server_factory: ServerFactory,
+) -> None:
+    """A graceful stop ends its running turns as ``worker_lost`` itself (no lease wait: the
+    lease here is a minute) and leaves queued turns for the next start."""
+    server = server_factory(lease_seconds=60, max_running=1, chunk_delay=0.005)
+    key = create_key(server.database, 1)
+    server.start()
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+        running = start_turn(client, "!omni:hang")
+        streamed_text(client, running["response_id"])
+        waiting = start_turn(client, "queued behind the hang")
+        assert response(client, waiting["response_id"])["status"] == "queued"
+
+    stopped = time.monotonic()
+    server.stop()
+    # uvicorn re-raises the signal once it has shut down cleanly, hence -SIGTERM.
+    assert server.proc is not None and server.proc.returncode in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in server.log_text()
+    assert time.monotonic() - stopped < 10
+
+    server.start()
+    with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+        final = response(client, running["response_id"])
+        assert final["status"] == "failed", final
+        assert final["error"]["code"] == "worker_lost"
+        assert wait_terminal(client, waiting["response_id"])["status"] == "succeeded"
+        for turn in (running, waiting):
+            messages = history(client, turn["thread_id"])
+            assert [(m["seq"], m["role"]) for m in messages] == [(1, "USER"), (2, "ASSISTANT")]
