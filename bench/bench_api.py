@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import multiprocessing
@@ -26,7 +27,6 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -214,7 +214,7 @@ class Server:
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
-    @contextmanager
+    @contextlib.contextmanager
     def running(self) -> Iterator[Server]:
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
@@ -292,7 +292,10 @@ async def run_load(
     futures = [loop.run_in_executor(pool, loadgen.run_job, job) for job in jobs]
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     cpu0 = cpu_seconds(target.server.pid)
-    results = await asyncio.gather(*futures)
+    try:
+        results = await asyncio.gather(*futures)
+    except Exception as exc:  # raised in a load-generator process
+        raise BenchError(f"load generator failed against {target.server.name}: {exc!r}") from exc
     cpu1 = cpu_seconds(target.server.pid)
     used = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
     return list(results), used
@@ -304,7 +307,7 @@ def bound(row: Row, procs: int) -> str:
         return ""
     if row.seconds < 0.5:
         return ""  # CPU times tick every 10 ms: too coarse to judge a short loop
-    if row.client_cpu >= 0.85 * procs:
+    if row.client_cpu >= 0.8 * procs:
         return "CLIENT-BOUND"
     if row.server_cpu >= 0.85:
         return "server-bound"
@@ -364,7 +367,12 @@ class Api:
     async def timed(self, method: str, path: str, body: Any = None) -> tuple[float, dict[str, Any]]:
         payload = None if body is None else json.dumps(body).encode()
         t0 = time.perf_counter()
-        status, raw = await self.raw.request(method, path, payload)
+        try:
+            async with asyncio.timeout(30):  # no extra task, unlike wait_for
+                status, raw = await self.raw.request(method, path, payload)
+        except TimeoutError:
+            await self.raw.close()
+            raise BenchError(f"{method} {path}: no answer in 30 s") from None
         elapsed = time.perf_counter() - t0
         if status != 200:
             raise BenchError(f"{method} {path} answered {status}: {raw[:300]!r}")
@@ -399,8 +407,10 @@ class Api:
                 await asyncio.sleep(0.05)
 
     async def cancel_all(self, ids: Sequence[str]) -> None:
-        for rid in ids:
-            await self.http.delete(f"{API}/responses/{rid}", params={"account_id": 1})
+        """Best effort (used in clean-up, where it must not hide the error being handled)."""
+        with contextlib.suppress(httpx.HTTPError):
+            for rid in ids:
+                await self.http.delete(f"{API}/responses/{rid}", params={"account_id": 1})
 
 
 def poll_path(response_id: str) -> str:
@@ -715,8 +725,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers get stopped
     try:
         report = run(cfg)
-    except BenchError as exc:
-        print(f"benchmark broke: {exc}", file=sys.stderr)
+    except (BenchError, httpx.HTTPError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, BenchError) else repr(exc)
+        print(f"benchmark broke: {reason}", file=sys.stderr)
         return 1
     print_report(cfg, report)
     if cfg.json_path:

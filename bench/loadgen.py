@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
     uvloop = None
 
 LOCALHOST = "127.0.0.1"
+GRACE = 30.0  # seconds a single request may take beyond a loop's time limit
 
 
 class HttpError(Exception):
@@ -69,28 +70,38 @@ class RawConnection:
 
         Reconnects after ``Connection: close``, and retries once when a kept-alive connection
         turns out to have been closed by the server while idle (uvicorn closes idle
-        connections after 5 s): nothing was read, so the request was not processed.
+        connections after 5 s): nothing was read, so the request was not processed. After any
+        other failure the connection is closed (the next request opens a new one).
         """
-        reused = self._reader is not None
+        try:
+            reused = self._reader is not None
+            try:
+                head = await self._send(method, path, body)
+            except (asyncio.IncompleteReadError, ConnectionError) as exc:
+                if not reused or getattr(exc, "partial", b""):
+                    raise
+                await self.close()
+                head = await self._send(method, path, body)
+            return await self._read_body(head, method, path)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _send(self, method: str, path: str, body: bytes | None) -> bytes:
+        """Write the request, return the response's status line and headers."""
         reader, writer = await self._connect()
         writer.write(self._encode(method, path, body))
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
-            await self.close()
-            if not reused or getattr(exc, "partial", b""):
-                raise
-            reader, writer = await self._connect()
-            writer.write(self._encode(method, path, body))
-            head = await reader.readuntil(b"\r\n\r\n")
+        return await reader.readuntil(b"\r\n\r\n")
+
+    async def _read_body(self, head: bytes, method: str, path: str) -> tuple[int, bytes]:
+        assert self._reader is not None
         status = int(head[9:12])
         lower = head.lower()
         start = lower.find(b"\r\ncontent-length:")
         if start < 0:
-            await self.close()
             raise HttpError(f"no content-length in response to {method} {path}")
         end = lower.index(b"\r\n", start + 2)
-        payload = await reader.readexactly(int(lower[start + 17 : end]))
+        payload = await self._reader.readexactly(int(lower[start + 17 : end]))
         if b"\r\nconnection: close" in lower:
             await self.close()
         return status, payload
@@ -158,12 +169,25 @@ async def _closed_loop(job: LoadJob, senders: list[Sender], result: LoadResult) 
                 result.errors += 1
                 result.error_sample = result.error_sample or f"HTTP {status} for {path}"
 
-    await asyncio.gather(*(loop(s) for s in senders))
+    # The loops stop taking requests at the deadline; a request the server never answers is
+    # abandoned GRACE seconds later, so a stuck server cannot hold the run.
+    tasks = [asyncio.ensure_future(loop(s)) for s in senders]
+    _, stuck = await asyncio.wait(tasks, timeout=job.time_limit + GRACE)
+    for task in stuck:
+        task.cancel()
+    if stuck:
+        result.timed_out = True
+        result.errors += len(stuck)
+        result.error_sample = f"{len(stuck)} requests unanswered after {GRACE:.0f} s"
+    for task in tasks:
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            raise failure
 
 
 async def _wait_for_start(job: LoadJob, senders: list[Sender]) -> None:
     """Warm every connection with one request, then wait for the common start time."""
-    await asyncio.gather(*(s(job.paths[0]) for s in senders))
+    await asyncio.wait_for(asyncio.gather(*(s(job.paths[0]) for s in senders)), GRACE)
     delay = job.start_at - time.monotonic()
     if delay > 0:
         await asyncio.sleep(delay)
