@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Any
 
-from tests.support import Harness, wait_terminal
+from tests.support import Harness, wait_for, wait_terminal
 
 API = "/v1/omni-ai"
 UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -140,13 +140,12 @@ async def test_cancel_keeps_partial_text_and_is_idempotent(harness: Harness) -> 
     created = await start(harness, "!omni:hang")
     rid = created["response_id"]
 
-    async def has_text() -> bool:
+    async def visible_text() -> str:
         r = await harness.client.get(f"{API}/responses/{rid}", params={"account_id": 1})
-        return any(p["type"] == "text" and p["text"] for p in r.json()["data"]["content"]["parts"])
+        parts = r.json()["data"]["content"]["parts"]
+        return "".join(p["text"] for p in parts if p["type"] == "text")
 
-    from tests.support import wait_for
-
-    await wait_for(has_text)
+    seen = await wait_for(visible_text)
     r = await harness.client.delete(f"{API}/responses/{rid}", params={"account_id": 1})
     assert r.status_code == 200 and r.json()["data"] == {"canceled": True}
     r = await harness.client.delete(f"{API}/responses/{rid}", params={"account_id": 1})
@@ -161,7 +160,10 @@ async def test_cancel_keeps_partial_text_and_is_idempotent(harness: Harness) -> 
         )
     ).json()["data"]
     assert message["outcome"] == "canceled"
-    assert message["content"]["parts"][0]["text"].startswith("Still working")
+    kept = message["content"]["parts"][0]["text"]
+    assert kept.startswith(seen), "text seen before the cancel must be kept"
+    assert ("Still working. " * 100).startswith(kept)
+    assert response["content"]["parts"][-1]["text"] == kept
 
 
 async def test_cancel_after_success_reports_false(harness: Harness) -> None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from omni_server.api import validation
@@ -21,8 +20,6 @@ from omni_server.services.reads import INVALID_TOKEN, ReadService
 from omni_server.services.turns import TurnService
 
 M = TypeVar("M", bound=BaseModel)
-
-_bearer = HTTPBearer(auto_error=False, description="An Omni API key: `Bearer omni_...`.")
 
 
 @dataclass(frozen=True)
@@ -38,18 +35,20 @@ class Services:
 
 
 def services(request: Request) -> Services:
+    """The services of the app serving ``request`` (called in route bodies, not injected:
+    every injected dependency costs a resolution step on every request)."""
     svc: Services = request.app.state.services
     return svc
 
 
-async def principal(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    return await services(request).keys.authenticate(request.headers.get("authorization"))
+async def principal(request: Request) -> Principal:
+    """The caller behind the ``Authorization`` header (bearer auth is declared for the whole
+    API in the OpenAPI document by ``app.py``)."""
+    svc: Services = request.app.state.services
+    return await svc.keys.authenticate(request.headers.get("authorization"))
 
 
-def page_request(
+async def page_request(
     page_size: Annotated[
         int, Query(ge=1, le=100, description="Items per page (used without page_token).")
     ] = 100,
@@ -82,7 +81,6 @@ def body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 Caller = Annotated[Principal, Depends(principal)]
-Svc = Annotated[Services, Depends(services)]
 I64_MIN, I64_MAX = -(2**63), 2**63 - 1
 AccountId = Annotated[
     int, Query(ge=I64_MIN, le=I64_MAX, description="Trading account the request acts for.")

@@ -5,32 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
-_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+from omni_server.store.inline import EngineLike, InlineEngine
+
+_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+asyncpg"}
 
 
-def async_url(url: str) -> str:
-    """Turn the URL a user types into one with an async driver.
+def driver_url(url: str) -> str:
+    """Turn the URL a user types into the one the server opens.
 
-    ``sqlite:///data/omni.db`` becomes ``sqlite+aiosqlite:///data/omni.db``, ``postgresql://``
-    (or ``postgres://``) becomes ``postgresql+asyncpg://``; a URL that already names a driver is
-    kept. Raises ``ValueError`` for other databases.
+    ``postgresql://`` (or ``postgres://``) becomes ``postgresql+asyncpg://``; SQLite uses the
+    standard library's ``sqlite3`` (run inline, see ``store/inline.py``), whatever driver the
+    URL names. Raises ``ValueError`` for other databases.
     """
     parsed = make_url(url.replace("postgres://", "postgresql://", 1))
     backend = parsed.get_backend_name()
-    if backend not in _ASYNC_DRIVERS:
+    if backend not in _DRIVERS:
         raise ValueError(f"unsupported database {url!r}: use sqlite:/// or postgresql://")
-    if parsed.drivername == backend:
-        parsed = parsed.set(drivername=_ASYNC_DRIVERS[backend])
+    if backend == "sqlite" or parsed.drivername == backend:
+        parsed = parsed.set(drivername=_DRIVERS[backend])
     return parsed.render_as_string(hide_password=False)
 
 
 def ensure_sqlite_directory(url: str) -> None:
     """Create the folder of a SQLite file so a fresh machine needs no set-up."""
-    parsed = make_url(async_url(url))
+    parsed = make_url(driver_url(url))
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
@@ -46,24 +48,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engines(url: str, *, pool_size: int = 10) -> tuple[AsyncEngine, AsyncEngine]:
-    """A (reader, writer) pair of async engines for ``url``.
+def create_engines(url: str, *, pool_size: int = 10) -> tuple[EngineLike, EngineLike]:
+    """A (reader, writer) pair of engines for ``url``: the same engine, for now, on both.
 
-    SQLite allows one writer at a time; giving writes a single connection queues them inside
-    the process instead of letting transactions collide on the file lock, while reads share a
-    pool (WAL readers never block). PostgreSQL uses one engine for both.
+    The pair leaves room for a read replica. SQLite runs inline on the event loop.
     """
-    full = async_url(url)
+    full = driver_url(url)
     if make_url(full).get_backend_name() != "sqlite":
         engine = create_async_engine(full, pool_size=pool_size, max_overflow=pool_size * 2)
         return engine, engine
     ensure_sqlite_directory(full)
-    reader = create_async_engine(full, pool_size=pool_size, max_overflow=pool_size)
-    writer = create_async_engine(full, pool_size=1, max_overflow=0, pool_timeout=300)
-    for engine in (reader, writer):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-    return reader, writer
-
-
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
+    # Connections come back from inline work with no transaction open (``begin()`` always
+    # ends its own), so the pool's rollback-on-return would be a wasted statement per query.
+    sync_engine = create_engine(full, pool_size=2, max_overflow=8, pool_reset_on_return=None)
+    event.listen(sync_engine, "connect", _sqlite_pragmas)
+    inline = InlineEngine(sync_engine)
+    return inline, inline

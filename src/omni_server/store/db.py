@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from omni_server.store.database import create_engines
+from omni_server.store.inline import EngineLike
 
 
 @dataclass(frozen=True)
 class Database:
-    reader: AsyncEngine
-    writer: AsyncEngine
+    reader: EngineLike
+    writer: EngineLike
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10) -> Database:

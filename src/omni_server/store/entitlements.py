@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omni_server.domain.entitlements import ACCOUNT_DATA, Consent, Grant
 from omni_server.domain.ids import new_id
 from omni_server.store import codec
 from omni_server.store.db import Database
+from omni_server.store.inline import ConnectionLike
 from omni_server.store.tables import entitlement_choices, entitlement_consents, entitlement_grants
 
 Pair = tuple[int, str]
@@ -124,7 +124,7 @@ class EntitlementStore:
 
     async def _choose(
         self,
-        conn: AsyncConnection,
+        conn: ConnectionLike,
         pairs: Iterable[Pair],
         enabled: bool,
         *,

@@ -9,7 +9,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+from omni_server.store.inline import EngineLike
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -21,13 +22,13 @@ def _config(connection: Any = None) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine) -> None:
+async def upgrade(engine: EngineLike) -> None:
     """Bring the schema to the newest revision; a no-op when it is already there."""
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync_conn: command.upgrade(_config(sync_conn), "head"))
 
 
-async def is_current(engine: AsyncEngine) -> bool:
+async def is_current(engine: EngineLike) -> bool:
     """Whether the database is at the newest revision (what ``/readyz`` reports)."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
 

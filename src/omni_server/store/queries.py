@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.engine import Row
 
 from omni_server.domain.lifecycle import ACTIVE
@@ -18,14 +18,19 @@ from omni_server.store.tables import messages, responses, threads
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE]
 
+# The poll's statement, built once: polling is the hottest path of the API.
+_RESPONSE_BY_ID = select(responses).where(responses.c.id == bindparam("id"))
+
 
 class QueryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def _one(self, statement: Select[Any]) -> Row[Any] | None:
+    async def _one(
+        self, statement: Select[Any], parameters: dict[str, Any] | None = None
+    ) -> Row[Any] | None:
         async with self._db.reader.connect() as conn:
-            row: Row[Any] | None = (await conn.execute(statement)).one_or_none()
+            row: Row[Any] | None = (await conn.execute(statement, parameters)).one_or_none()
             return row
 
     async def _all(self, statement: Select[Any]) -> list[Row[Any]]:
@@ -37,12 +42,8 @@ class QueryStore:
         return None if row is None else codec.thread_from(row)
 
     async def response(self, response_id: uuid.UUID) -> Response | None:
-        row = await self._one(select(responses).where(responses.c.id == response_id))
+        row = await self._one(_RESPONSE_BY_ID, {"id": response_id})
         return None if row is None else codec.response_from(row)
-
-    async def response_row(self, response_id: uuid.UUID) -> Row[Any] | None:
-        """The raw row, for the poll endpoint that serves stored JSON without decoding it."""
-        return await self._one(select(responses).where(responses.c.id == response_id))
 
     async def active_response(self, thread_id: uuid.UUID) -> Response | None:
         row = await self._one(

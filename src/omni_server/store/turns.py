@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from omni_server.domain import errors
 from omni_server.domain.ids import new_id
@@ -32,6 +31,7 @@ from omni_server.domain.models import (
 )
 from omni_server.store import codec
 from omni_server.store.db import Database
+from omni_server.store.inline import ConnectionLike
 from omni_server.store.tables import messages, responses, threads
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE]
@@ -98,7 +98,7 @@ class TurnStore:
 
     async def _add_turn(
         self,
-        conn: AsyncConnection,
+        conn: ConnectionLike,
         thread_id: uuid.UUID,
         account_id: int,
         request: TurnRequest,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from clear_street import types
 from omni_server.api import wire
-from omni_server.api.deps import Caller, OptionalAccountId, Svc, body_schema, json_body
+from omni_server.api.deps import Caller, OptionalAccountId, body_schema, json_body, services
 from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 from omni_server.api.requests import CreateEntitlementsRequest, OptOutEntitlementsRequest
@@ -23,7 +23,8 @@ EntitlementId = Annotated[str, Path(description="Entitlement grant id.")]
     summary="List the signable entitlement agreements",
     **documented(types.EntitlementGetEntitlementAgreementsResponse, 404),
 )
-async def get_entitlement_agreements(request: Request, _caller: Caller, svc: Svc) -> JSON:
+async def get_entitlement_agreements(request: Request, _caller: Caller) -> JSON:
+    svc = services(request)
     return ok(request, [wire.agreement(a) for a in svc.entitlements.agreements()])
 
 
@@ -33,8 +34,9 @@ async def get_entitlement_agreements(request: Request, _caller: Caller, svc: Svc
     **documented(types.EntitlementGetEntitlementsResponse, 403),
 )
 async def get_entitlements(
-    request: Request, caller: Caller, svc: Svc, account_id: OptionalAccountId = None
+    request: Request, caller: Caller, account_id: OptionalAccountId = None
 ) -> JSON:
+    svc = services(request)
     grants = await svc.entitlements.grants(caller, account_id)
     return ok(request, [wire.grant(g) for g in grants])
 
@@ -48,9 +50,9 @@ async def get_entitlements(
 async def create_entitlements(
     request: Request,
     caller: Caller,
-    svc: Svc,
     body: Annotated[CreateEntitlementsRequest, Depends(json_body(CreateEntitlementsRequest))],
 ) -> JSON:
+    svc = services(request)
     grants = await svc.entitlements.sign(
         caller,
         agreement_id=body.agreement_id,
@@ -66,8 +68,9 @@ async def create_entitlements(
     **documented(types.EntitlementDeleteEntitlementResponse, 404, 409),
 )
 async def delete_entitlement(
-    request: Request, caller: Caller, svc: Svc, entitlement_id: EntitlementId
+    request: Request, caller: Caller, entitlement_id: EntitlementId
 ) -> JSON:
+    svc = services(request)
     revoked = await svc.entitlements.revoke(caller, entitlement_id)
     return ok(request, {"entitlement_id": str(revoked.id), "revoked": True})
 
@@ -78,8 +81,9 @@ async def delete_entitlement(
     **documented(types.EntitlementGetEntitlementStatusResponse, 403),
 )
 async def get_entitlement_status(
-    request: Request, caller: Caller, svc: Svc, account_id: OptionalAccountId = None
+    request: Request, caller: Caller, account_id: OptionalAccountId = None
 ) -> JSON:
+    svc = services(request)
     found = await svc.entitlements.status(caller, account_id)
     return ok(request, [wire.entitlement_status(s) for s in found])
 
@@ -93,9 +97,9 @@ async def get_entitlement_status(
 async def opt_out_entitlements(
     request: Request,
     caller: Caller,
-    svc: Svc,
     body: Annotated[OptOutEntitlementsRequest, Depends(json_body(OptOutEntitlementsRequest))],
 ) -> JSON:
+    svc = services(request)
     found = await svc.entitlements.opt_out(
         caller,
         account_ids=body.account_ids,

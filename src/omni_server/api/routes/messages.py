@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from clear_street import types
 from omni_server.api import wire
-from omni_server.api.deps import AccountId, Caller, Svc, body_schema, json_body
+from omni_server.api.deps import AccountId, Caller, body_schema, json_body, services
 from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 from omni_server.api.requests import CreateFeedbackRequest
@@ -26,8 +26,9 @@ MessageId = Annotated[uuid.UUID, Path(description="Message identifier (UUID).")]
     **documented(types.MessageGetMessageByIDResponse, 403, 404),
 )
 async def get_message_by_id(
-    request: Request, caller: Caller, svc: Svc, message_id: MessageId, account_id: AccountId
+    request: Request, caller: Caller, message_id: MessageId, account_id: AccountId
 ) -> JSON:
+    svc = services(request)
     return ok(request, wire.message(await svc.reads.message(caller, account_id, message_id)))
 
 
@@ -40,10 +41,10 @@ async def get_message_by_id(
 async def submit_feedback(
     request: Request,
     caller: Caller,
-    svc: Svc,
     message_id: MessageId,
     body: Annotated[CreateFeedbackRequest, Depends(json_body(CreateFeedbackRequest))],
 ) -> JSON:
+    svc = services(request)
     given = FeedbackInput(score=body.score, comment=body.comment, metadata=body.metadata)
     record = await svc.feedback.submit(caller, body.account_id, message_id, given)
     return ok(request, wire.feedback(record))

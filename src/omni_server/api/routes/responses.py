@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 
 from clear_street import types
 from omni_server.api import wire
-from omni_server.api.deps import AccountId, Caller, Svc
+from omni_server.api.deps import AccountId, Caller, services
 from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 
@@ -24,8 +24,9 @@ ResponseId = Annotated[uuid.UUID, Path(description="Response identifier (UUID)."
     summary="Poll a response (partial content while active)",
 )
 async def get_response_by_id(
-    request: Request, caller: Caller, svc: Svc, response_id: ResponseId, account_id: AccountId
+    request: Request, caller: Caller, response_id: ResponseId, account_id: AccountId
 ) -> JSON:
+    svc = services(request)
     return ok(request, wire.response(await svc.reads.response(caller, account_id, response_id)))
 
 
@@ -35,7 +36,8 @@ async def get_response_by_id(
     summary="Cancel a response (synchronous, idempotent)",
 )
 async def cancel_response(
-    request: Request, caller: Caller, svc: Svc, response_id: ResponseId, account_id: AccountId
+    request: Request, caller: Caller, response_id: ResponseId, account_id: AccountId
 ) -> JSON:
+    svc = services(request)
     result = await svc.turns.cancel(caller, account_id, response_id)
     return ok(request, {"canceled": result.canceled})

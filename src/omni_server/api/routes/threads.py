@@ -15,9 +15,9 @@ from omni_server.api.deps import (
     Caller,
     Paging,
     Services,
-    Svc,
     body_schema,
     json_body,
+    services,
 )
 from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
@@ -119,10 +119,11 @@ def _turn_from_message(body: CreateMessageRequest) -> TurnRequest:
 async def create_thread(
     request: Request,
     caller: Caller,
-    svc: Svc,
     body: Annotated[CreateThreadRequest, Depends(json_body(CreateThreadRequest))],
     idempotency_key: IdempotencyKey = None,
 ) -> JSON:
+    svc = services(request)
+
     async def start() -> dict[str, Any]:
         turn = _turn_from_thread(body)
         return wire.accepted(await svc.turns.create_thread(caller, body.account_id, turn))
@@ -136,8 +137,9 @@ async def create_thread(
     summary="List threads, most recently active first",
 )
 async def get_threads(
-    request: Request, caller: Caller, svc: Svc, account_id: AccountId, page: Paging
+    request: Request, caller: Caller, account_id: AccountId, page: Paging
 ) -> JSON:
+    svc = services(request)
     result = await svc.reads.threads(caller, account_id, page)
     return ok(request, [wire.thread(t) for t in result.items], **wire.page_metadata(result))
 
@@ -148,8 +150,9 @@ async def get_threads(
     summary="Get a thread's metadata",
 )
 async def get_thread_by_id(
-    request: Request, caller: Caller, svc: Svc, thread_id: ThreadId, account_id: AccountId
+    request: Request, caller: Caller, thread_id: ThreadId, account_id: AccountId
 ) -> JSON:
+    svc = services(request)
     return ok(request, wire.thread(await svc.reads.thread(caller, account_id, thread_id)))
 
 
@@ -161,11 +164,11 @@ async def get_thread_by_id(
 async def get_messages(
     request: Request,
     caller: Caller,
-    svc: Svc,
     thread_id: ThreadId,
     account_id: AccountId,
     page: Paging,
 ) -> JSON:
+    svc = services(request)
     result = await svc.reads.messages(caller, account_id, thread_id, page)
     return ok(request, [wire.message(m) for m in result.items], **wire.page_metadata(result))
 
@@ -179,11 +182,12 @@ async def get_messages(
 async def create_message(
     request: Request,
     caller: Caller,
-    svc: Svc,
     thread_id: ThreadId,
     body: Annotated[CreateMessageRequest, Depends(json_body(CreateMessageRequest))],
     idempotency_key: IdempotencyKey = None,
 ) -> JSON:
+    svc = services(request)
+
     async def start() -> dict[str, Any]:
         turn = _turn_from_message(body)
         accepted = await svc.turns.create_message(caller, body.account_id, thread_id, turn)
@@ -198,7 +202,8 @@ async def create_message(
     summary="Get the thread's active response, if any",
 )
 async def get_thread_response(
-    request: Request, caller: Caller, svc: Svc, thread_id: ThreadId, account_id: AccountId
+    request: Request, caller: Caller, thread_id: ThreadId, account_id: AccountId
 ) -> JSON:
+    svc = services(request)
     active = await svc.reads.active_response(caller, account_id, thread_id)
     return ok(request, None if active is None else wire.response(active))
