@@ -40,9 +40,8 @@ API = "/v1/omni-ai"
 GRANTED = (1, 2)
 MAX_EXAMPLES = 30
 
-# Only the thread, message and response endpoints exist so far: the entitlement endpoints and
-# message feedback are not built yet, so they are left out until they are.
-INCLUDED = r"^/v1/omni-ai/(threads|messages/\{message_id\}$|responses/)"
+# Every endpoint of the document: threads, messages, responses, feedback and entitlements.
+INCLUDED = r"^/v1/omni-ai/"
 
 # Statuses the contract requires and the official document does not list for the operation.
 UNDOCUMENTED: dict[tuple[str, str], dict[str, str]] = {
@@ -61,6 +60,15 @@ UNDOCUMENTED: dict[tuple[str, str], dict[str, str]] = {
     ("post", f"{API}/threads/{{thread_id}}/messages"): {
         "403": "an account_id the key was not granted (contract section 2)",
         "404": "Thread not found (contract section 3)",
+    },
+    ("get", f"{API}/entitlements"): {
+        "400": "an account_id query value that is not an integer (contract section 2)",
+    },
+    ("post", f"{API}/entitlements"): {
+        "422": "a JSON body of the wrong shape (contract section 2)",
+    },
+    ("post", f"{API}/messages/{{message_id}}/feedback"): {
+        "404": "Message not found, also for another account's message (contract section 2)",
     },
 }
 # The document declares bearer authentication but lists 401 nowhere.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import orjson
@@ -113,7 +112,3 @@ def response_from(row: Row[Any]) -> Response:
         error=decode_error(m["error"]),
         attempt=m["attempt"],
     )
-
-
-def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)

@@ -60,10 +60,6 @@ class Runner:
         self._heartbeat_at = 0.0
         self._reaped_at = 0.0
 
-    @property
-    def running(self) -> int:
-        return len(self._tasks)
-
     # -- signals from the API (services.ports.TurnSignals) -------------------------------------
 
     def turn_queued(self) -> None:
