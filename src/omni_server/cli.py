@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 import uvicorn
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from omni_server import __version__
 from omni_server.domain.ids import utcnow
@@ -51,7 +52,17 @@ def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
         finally:
             await db.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except (OSError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        typer.echo(
+            f"error: cannot use the database {_describe(settings.database_url)}: {reason}", err=True
+        )
+        raise typer.Exit(1) from None
 
 
 def _describe(url: str) -> str:
@@ -105,10 +116,15 @@ def migrate_command(database: DatabaseOpt = None) -> None:
 @keys_app.command("create")
 def keys_create(
     account: Annotated[
-        list[int], typer.Option("--account", help="Account id the key may act for (repeatable).")
+        list[int],
+        typer.Option(
+            "--account",
+            envvar="OMNI_KEY_ACCOUNTS",
+            help="Account id the key may act for (repeatable; the variable is space-separated).",
+        ),
     ],
     name: Annotated[
-        str, typer.Option("--name", help="A label to recognise the key by.")
+        str, typer.Option("--name", envvar="OMNI_KEY_NAME", help="A label to recognise the key by.")
     ] = "default",
     database: DatabaseOpt = None,
 ) -> None:
