@@ -198,3 +198,14 @@ async def test_threads_page_by_recent_activity(db: Database) -> None:
     back = await queries.threads_page(1, PageRequest(size=2, cursor=second.previous_cursor))
     assert [t.id for t in back.items] == [made[0], made[4]]
     assert (await queries.threads_page(2, PageRequest(size=2))).items == []
+
+
+async def test_heartbeat_extends_only_the_claims_named(db: Database) -> None:
+    turns = TurnStore(db)
+    for _ in range(2):
+        await turns.create_thread(account_id=1, request=ask(), now=utcnow())
+    start = utcnow()
+    alive, dead = await turns.claim(worker_id="w", limit=2, lease=LEASE, now=start)
+    later = start + LEASE + timedelta(seconds=1)
+    assert await turns.heartbeat([alive], lease=LEASE, now=later - timedelta(seconds=2)) == 1
+    assert await turns.expired_leases(later) == [(dead.response.id, dead.attempt)]

@@ -213,13 +213,17 @@ class TurnStore:
             )
         return result.rowcount == 1
 
-    async def heartbeat(self, *, worker_id: str, lease: timedelta, now: datetime) -> int:
-        """Extend the leases of every response this worker runs."""
+    async def heartbeat(self, claims: list[Claim], *, lease: timedelta, now: datetime) -> int:
+        """Extend the leases of these claims (and only these: a claim whose task died must
+        expire so that the reaper finalizes it)."""
+        if not claims:
+            return 0
         async with self._db.writer.begin() as conn:
             result = await conn.execute(
                 update(responses)
                 .where(
-                    responses.c.worker_id == worker_id,
+                    responses.c.id.in_([c.response.id for c in claims]),
+                    responses.c.worker_id == claims[0].worker_id,
                     responses.c.status == ResponseStatus.RUNNING.value,
                 )
                 .values(lease_expires_at=now + lease)

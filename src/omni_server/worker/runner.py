@@ -154,7 +154,8 @@ class Runner:
         lease = self._lease.total_seconds()
         if self._tasks and now_mono - self._heartbeat_at >= lease / 3:
             self._heartbeat_at = now_mono
-            await self._turns.heartbeat(worker_id=self.worker_id, lease=self._lease, now=utcnow())
+            claims = [claim for claim, _task in self._tasks.values()]
+            await self._turns.heartbeat(claims, lease=self._lease, now=utcnow())
         if now_mono - self._reaped_at >= min(lease / 2, 5.0):
             self._reaped_at = now_mono
             await self._reap()
