@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -27,16 +26,6 @@ from omni_server.store.tables import entitlement_choices
 from omni_server.store.turns import TurnStore
 
 KEY = uuid.UUID("00000000-0000-7000-8000-000000000001")
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database.open(database_url)
-    await migrate.upgrade(database.writer)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def consent(*accounts: int, agreement_id: str = "AG1", version: int = 1) -> Consent:

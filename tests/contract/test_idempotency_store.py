@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +18,6 @@ from omni_server.services.idempotency import (
     KEY_REUSED,
     IdempotencyService,
 )
-from omni_server.store import migrate
 from omni_server.store.db import Database
 from omni_server.store.idempotency import Horizon, IdempotencyStore
 from tests.support import Harness, wait_terminal
@@ -30,16 +28,6 @@ ANSWER = {"thread_id": "t", "response_id": "r", "user_message_id": "u"}
 
 def horizon(now: Any, *, abandon: timedelta = timedelta(minutes=5)) -> Horizon:
     return Horizon(live_after=now - DAY, pending_after=now - abandon)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database.open(database_url)
-    await migrate.upgrade(database.writer)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from omni_server.domain.ids import utcnow
@@ -11,21 +9,10 @@ from omni_server.domain.lifecycle import ResponseStatus
 from omni_server.domain.models import Mode, TurnRequest
 from omni_server.domain.paging import PageRequest
 from omni_server.engines.builtin import BuiltinEngine
-from omni_server.store import migrate
 from omni_server.store.db import Database
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
 from omni_server.worker.runner import Runner
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database.open(database_url)
-    await migrate.upgrade(database.writer)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 def runner_for(db: Database, max_running: int) -> Runner:

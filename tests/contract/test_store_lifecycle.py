@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -24,16 +23,6 @@ LEASE = timedelta(seconds=30)
 
 def ask(text: str = "What is AAPL?") -> TurnRequest:
     return TurnRequest(mode=Mode.INSTANT, text=text)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database.open(database_url)
-    await migrate.upgrade(database.writer)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_migrations_are_current_and_idempotent(db: Database) -> None:
