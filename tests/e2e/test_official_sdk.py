@@ -6,10 +6,9 @@ same environment and this file imports the official one directly.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import clearstreet
 import httpx
@@ -17,9 +16,8 @@ import pytest
 from clearstreet import ClearStreet
 from clearstreet.types.v1.omni_ai import Message, Response
 
-from tests.e2e.conftest import OmniServer, create_key, make_server, print_log_on_failure
+from tests.e2e.conftest import OmniServer, create_key, make_server, poll, print_log_on_failure
 
-T = TypeVar("T")
 TERMINAL = {"succeeded", "failed", "canceled"}
 UNAUTHENTICATED = "The request does not have valid authentication credentials for the operation"
 FORBIDDEN = "The caller does not have permission to execute the specified operation"
@@ -71,17 +69,6 @@ def client(omni: tuple[OmniServer, str], sent: Requests) -> Iterator[ClearStreet
         _strict_response_validation=True,
     ) as c:
         yield c
-
-
-def poll(check: Callable[[], T | None], *, timeout: float = 15.0, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
 
 
 def wait_terminal(client: ClearStreet, response_id: str, account_id: int = 1) -> Response:

@@ -16,33 +16,22 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import OmniServer, ServerFactory, create_key
+from tests.e2e.conftest import OmniServer, ServerFactory, create_key, poll
 
 pytestmark = pytest.mark.slow
 
-T = TypeVar("T")
 API = "/v1/omni-ai"
 TERMINAL = {"succeeded", "failed", "canceled"}
 MAX_RUNNING = 5
+
+
 QUEUED = 15
 CREATORS = 4
-
-
-def poll(check: Callable[[], T | None], *, timeout: float = 30.0, what: str = "condition") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def start_turn(client: httpx.Client, text: str) -> dict[str, Any]:
@@ -64,7 +53,7 @@ def wait_terminal(client: httpx.Client, response_id: str) -> dict[str, Any]:
         data = response(client, response_id)
         return data if data["status"] in TERMINAL else None
 
-    return poll(check, what=f"response {response_id} to end")
+    return poll(check, timeout=30, what=f"response {response_id} to end", interval=0.05)
 
 
 def text_of(parts: list[dict[str, Any]]) -> str:
@@ -78,7 +67,7 @@ def streamed_text(client: httpx.Client, response_id: str) -> str:
             return None
         return text_of(data["content"]["parts"]) or None
 
-    return poll(check, what=f"response {response_id} to stream text")
+    return poll(check, timeout=30, what=f"response {response_id} to stream text", interval=0.05)
 
 
 def history(client: httpx.Client, thread_id: str) -> list[dict[str, Any]]:
@@ -168,7 +157,12 @@ def test_sigkill_and_restart_lose_nothing(server_factory: ServerFactory, databas
 
     creators = Creators(server, key)
     creators.start()
-    poll(lambda: creators.count() >= 10, what="threads created while the server runs")
+    poll(
+        lambda: creators.count() >= 10,
+        timeout=30,
+        what="threads created while the server runs",
+        interval=0.05,
+    )
     server.kill()
     creators.join()
     client.close()
