@@ -43,11 +43,16 @@ def _settings(database: str | None, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+def _with_db(
+    settings: Settings, work: Callable[[Database], Awaitable[T]], *, upgrade: bool = True
+) -> T:
+    """Run ``work`` on the configured database (migrated first unless ``upgrade`` is off)."""
+
     async def run() -> T:
         db = Database.open(settings.database_url, pool_size=1)
         try:
-            await migrate.upgrade(db.writer)
+            if upgrade:
+                await migrate.upgrade(db.writer)
             return await work(db)
         finally:
             await db.close()
@@ -88,7 +93,9 @@ def serve(
     settings = _settings(
         database, host=host, port=port, max_running=max_running, log_level=log_level
     )
-    has_key = _with_db(settings, lambda db: KeyStore(db).any_live())
+    has_key = _with_db(
+        settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
+    )
     typer.echo(f"Omni {__version__}")
     typer.echo(f"  database : {_describe(settings.database_url)}")
     typer.echo(f"  engine   : {settings.engine} (max running turns: {settings.max_running})")
