@@ -1,0 +1,22 @@
+"""Entry point of the ``omni`` command, safe to import without the server's dependencies.
+
+``pip install omni-ai`` (the client alone) still installs the script; without the
+``[server]`` extra it should say what is missing instead of printing an import traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    try:
+        from omni_server.cli import main as cli_main
+    except ImportError as exc:
+        print(
+            f"omni: the server is not installed ({exc.name} is missing); "
+            "install it with: pip install 'omni-ai[server]'",
+            file=sys.stderr,
+        )
+        raise SystemExit(1) from None
+    cli_main()
