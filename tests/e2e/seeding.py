@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.conftest import OmniServer, create_key, make_server
+from tests.e2e.conftest import OmniServer, create_key, make_server, poll
 from tests.support import TERMINAL
 
 API = "/v1/omni-ai"
@@ -70,13 +69,13 @@ def seeded_server(directory: Path) -> Iterator[tuple[OmniServer, str, Pool]]:
                 pool.responses.append(data["response_id"])
                 pool.messages.append(data["user_message_id"])
             for response_id in pool.responses[:2]:  # the third one hangs until canceled
-                while True:
-                    params = {"account_id": 1}
-                    r = client.get(f"{API}/responses/{response_id}", params=params).json()["data"]
-                    if r["status"] in TERMINAL:
-                        pool.messages.append(r["output_message_id"])
-                        break
-                    time.sleep(0.02)
+                url = f"{API}/responses/{response_id}"
+
+                def finished(url: str = url) -> dict[str, Any] | None:
+                    r: dict[str, Any] = client.get(url, params={"account_id": 1}).json()["data"]
+                    return r if r["status"] in TERMINAL else None
+
+                pool.messages.append(poll(finished, what="a seeded turn")["output_message_id"])
         yield server, key, pool
     finally:
         server.stop()
