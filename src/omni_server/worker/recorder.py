@@ -55,8 +55,8 @@ class TurnRecorder:
             return
         self._dirty = False
         self._flushed_at = time.monotonic()
-        # Shielded: a cancel that arrives mid-write stops the engine after the write instead
-        # of abandoning a transaction on the shared writer connection.
+        # Shielded: on PostgreSQL a write yields to the loop, and a cancel arriving then stops
+        # the engine after the write instead of abandoning a transaction half-way.
         write = self._store.record_progress(self._claim, [dict(p) for p in self.parts])
         if not await asyncio.shield(write):
             raise Fenced(str(self._claim.response.id))
