@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import hypothesis
 import pytest
 import schemathesis
@@ -182,5 +183,14 @@ def test_document_is_read_from_shared_not_copied() -> None:
 
 def test_pool_has_real_ids(live: tuple[OmniServer, str, Pool]) -> None:
     """The steering has real ids to swap in (otherwise nearly every case would be a 404)."""
-    pool = live[2]
-    assert (len(pool.threads), len(pool.responses), len(pool.messages)) == (3, 3, 5)
+    server, key, pool = live
+    paths = [
+        *(f"/v1/omni-ai/threads/{i}" for i in pool.threads),
+        *(f"/v1/omni-ai/responses/{i}" for i in pool.responses),
+        *(f"/v1/omni-ai/messages/{i}" for i in pool.messages),
+    ]
+    headers = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+        statuses = {path: client.get(path, params={"account_id": 1}).status_code for path in paths}
+    assert len(paths) == 11
+    assert set(statuses.values()) == {200}, statuses
