@@ -10,6 +10,10 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["conformance"]:
+        from omni_conformance.cli import main as conformance_main
+
+        conformance_main(sys.argv[2:])
     try:
         from omni_server.cli import main as cli_main
     except ImportError as exc:
