@@ -17,7 +17,6 @@ import httpx
 from omni_conformance.checks import CHECKS, THREADS_CREATED, Inconclusive, Plan
 from omni_conformance.probe import API, CannotRun, CheckFailed, Probe
 
-
 RESULTS = ("holds", "FAILS", "untested")
 
 
