@@ -17,8 +17,8 @@ from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.routes import entitlements, health, messages, responses, threads
+from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
-from omni_server.engines.builtin import BuiltinEngine
 from omni_server.services.auth import KeyService
 from omni_server.services.entitlements import EntitlementService
 from omni_server.services.feedback import FeedbackService
@@ -49,11 +49,7 @@ REQUEST_MODELS = (
 
 
 def build_engine(settings: Settings) -> Engine:
-    if settings.engine == "builtin":
-        return BuiltinEngine(
-            chunk_delay=settings.chunk_delay, directives_enabled=settings.directives
-        )
-    raise ValueError(f"unknown engine {settings.engine!r} (available: builtin)")
+    return engine_registry.build(settings)
 
 
 def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
@@ -81,10 +77,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         db = Database.open(settings.database_url)
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
-        runner = build_runner(db, settings, engine or build_engine(settings))
+        used_engine = engine or build_engine(settings)
+        runner = build_runner(db, settings, used_engine)
         queries = QueryStore(db)
         app.state.db = db
         app.state.runner = runner
+        app.state.engine_name = getattr(used_engine, "name", type(used_engine).__name__)
         app.state.services = Services(
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
             turns=TurnService(TurnStore(db), queries, runner),
@@ -99,6 +97,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         finally:
             await runner.stop()
             await db.close()
+            close = getattr(used_engine, "aclose", None)
+            if close is not None and engine is None:
+                await close()
 
     app = FastAPI(
         title="Omni AI API (self-hosted)",
