@@ -98,6 +98,7 @@ class FakeProvider:
         self._server: asyncio.Server | None = None
         self._disconnected = asyncio.Event()
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -116,6 +117,9 @@ class FakeProvider:
             self._server.close()
             for writer in list(self._writers):
                 writer.close()
+            for task in list(self._handlers):
+                task.cancel()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
             await self._server.wait_closed()
 
     async def wait_disconnect(self, timeout: float = 10.0) -> Received:
@@ -134,14 +138,21 @@ class FakeProvider:
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         early = bytearray()  # a byte of the next request the disconnect watcher read
         try:
             while await self._one_request(reader, writer, early):
                 pass
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            pass  # the server is stopping
         finally:
             self._writers.discard(writer)
+            if task is not None:
+                self._handlers.discard(task)
             writer.close()
 
     async def _one_request(
@@ -162,6 +173,9 @@ class FakeProvider:
         watcher = asyncio.create_task(self._watch(reader, received, early))
         try:
             return await self._answer(reply, writer, received)
+        except ConnectionError:
+            self._gone(received)
+            raise
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -171,11 +185,18 @@ class FakeProvider:
         self, reader: asyncio.StreamReader, received: Received, early: bytearray
     ) -> None:
         """Notice the client closing the connection while its request is being answered."""
-        data = await reader.read(1)
+        try:
+            data = await reader.read(1)
+        except ConnectionError:  # a reset is a disconnect too
+            data = b""
         if data:  # the next request already started: not a disconnect
             early.extend(data)
             return
-        received.disconnected_at = time.monotonic()
+        self._gone(received)
+
+    def _gone(self, received: Received) -> None:
+        if received.disconnected_at is None:
+            received.disconnected_at = time.monotonic()
         self._disconnected.set()
 
     async def _answer(self, reply: Reply, writer: asyncio.StreamWriter, received: Received) -> bool:
