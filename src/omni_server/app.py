@@ -34,6 +34,7 @@ from omni_server.store.idempotency import IdempotencyStore
 from omni_server.store.keys import KeyStore
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
+from omni_server.store.usage import UsageStore
 from omni_server.worker.execution import TurnSettings
 from omni_server.worker.runner import Runner
 
@@ -58,6 +59,7 @@ def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
         QueryStore(db),
         engine,
         account_data=EntitlementStore(db),
+        usage=UsageStore(db),
         max_running=settings.max_running,
         poll_interval=settings.poll_interval,
         lease_seconds=settings.lease_seconds,

@@ -170,7 +170,8 @@ class OpenAIEngine:
         completion = await self._chat.complete(
             self._body(messages, tools), sinks, state.turn.response_id
         )
-        state.output.record_usage(completion.prompt_tokens, completion.completion_tokens)
+        if completion.usage_reported:
+            state.output.record_usage(completion.prompt_tokens, completion.completion_tokens)
         return completion.text, completion.tool_calls if tools else []
 
     async def _complete(

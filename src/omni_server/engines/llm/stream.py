@@ -48,6 +48,7 @@ class Completion:
     tool_calls: list[ToolCall] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    usage_reported: bool = False
     finish_reason: str | None = None
 
 
@@ -224,6 +225,7 @@ class _ChunkReader:
             raise _failure("The model provider reported an error while answering.")
         usage = chunk.get("usage")
         if isinstance(usage, dict):
+            self.completion.usage_reported = True
             self.completion.prompt_tokens = int(usage.get("prompt_tokens") or 0)
             self.completion.completion_tokens = int(usage.get("completion_tokens") or 0)
         for choice in chunk.get("choices") or []:
