@@ -17,8 +17,8 @@ from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.routes import entitlements, health, messages, responses, threads
+from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
-from omni_server.engines.builtin import BuiltinEngine
 from omni_server.services.auth import KeyService
 from omni_server.services.entitlements import EntitlementService
 from omni_server.services.feedback import FeedbackService
@@ -34,6 +34,7 @@ from omni_server.store.idempotency import IdempotencyStore
 from omni_server.store.keys import KeyStore
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
+from omni_server.store.usage import UsageStore
 from omni_server.worker.execution import TurnSettings
 from omni_server.worker.runner import Runner
 
@@ -49,11 +50,7 @@ REQUEST_MODELS = (
 
 
 def build_engine(settings: Settings) -> Engine:
-    if settings.engine == "builtin":
-        return BuiltinEngine(
-            chunk_delay=settings.chunk_delay, directives_enabled=settings.directives
-        )
-    raise ValueError(f"unknown engine {settings.engine!r} (available: builtin)")
+    return engine_registry.build(settings)
 
 
 def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
@@ -62,6 +59,7 @@ def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
         QueryStore(db),
         engine,
         account_data=EntitlementStore(db),
+        usage=UsageStore(db),
         max_running=settings.max_running,
         poll_interval=settings.poll_interval,
         lease_seconds=settings.lease_seconds,
@@ -81,10 +79,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         db = Database.open(settings.database_url)
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
-        runner = build_runner(db, settings, engine or build_engine(settings))
+        used_engine = engine or build_engine(settings)
+        runner = build_runner(db, settings, used_engine)
         queries = QueryStore(db)
         app.state.db = db
         app.state.runner = runner
+        app.state.engine_name = getattr(used_engine, "name", type(used_engine).__name__)
         app.state.services = Services(
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
             turns=TurnService(TurnStore(db), queries, runner),
@@ -99,6 +99,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         finally:
             await runner.stop()
             await db.close()
+            close = getattr(used_engine, "aclose", None)
+            if close is not None and engine is None:
+                await close()
 
     app = FastAPI(
         title="Omni AI API (self-hosted)",

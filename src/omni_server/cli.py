@@ -25,6 +25,8 @@ T = TypeVar("T")
 app = typer.Typer(help="Omni: a self-hosted Omni AI API server.", no_args_is_help=True)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+responses_app = typer.Typer(help="Inspect responses (operators only).", no_args_is_help=True)
+app.add_typer(responses_app, name="responses")
 
 DatabaseOpt = Annotated[
     str | None,
@@ -86,13 +88,30 @@ def serve(
         int, typer.Option(envvar="OMNI_MAX_RUNNING", min=1, help="Turns run at once.")
     ] = 64,
     log_level: Annotated[str, typer.Option(envvar="OMNI_LOG_LEVEL")] = "info",
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            envvar="OMNI_ENGINE", help="builtin, openai, a registered name or module:attribute."
+        ),
+    ] = None,
 ) -> None:
     """Run the API server and its in-process runner."""
     from omni_server.app import create_app
+    from omni_server.engines import registry
 
     settings = _settings(
-        database, host=host, port=port, max_running=max_running, log_level=log_level
+        database,
+        host=host,
+        port=port,
+        max_running=max_running,
+        log_level=log_level,
+        engine=engine,
     )
+    try:
+        registry.check(settings.engine)
+    except registry.UnknownEngine as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     has_key = _with_db(
         settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
     )
@@ -173,6 +192,27 @@ def keys_revoke(
         typer.echo(f"error: no active key {key_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key_id}")
+
+
+@responses_app.command("show")
+def responses_show(
+    response_id: Annotated[str, typer.Argument(help="The response's id.")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Show a response's status, error and token usage (usage never leaves this command)."""
+    from omni_server.cli_responses import show
+
+    try:
+        parsed = uuid.UUID(response_id)
+    except ValueError:
+        typer.echo(f"error: {response_id!r} is not a response id", err=True)
+        raise typer.Exit(2) from None
+    lines = _with_db(_settings(database), lambda db: show(db, parsed))
+    if lines is None:
+        typer.echo(f"error: no response {response_id}", err=True)
+        raise typer.Exit(1)
+    for line in lines:
+        typer.echo(line)
 
 
 def main() -> None:

@@ -34,6 +34,19 @@ class Settings(BaseSettings):
         "(default: the built-in omni_account_data_access, version 1).",
     )
     migrate_on_start: bool = True
+    # LLM engine
+    llm_base_url: str = Field(
+        "http://127.0.0.1:11434/v1", description="OpenAI-compatible API root (…/v1)."
+    )
+    llm_model: str = Field("llama3.1", description="Model name sent to the provider.")
+    llm_api_key: str = Field("", description="Bearer token for the provider; empty for none.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the first token.")
+    llm_max_tokens: int = Field(2048, ge=1, description="Completion tokens per model call.")
+    llm_context_tokens: int = Field(8192, ge=256, description="Prompt budget, estimated.")
+    llm_max_steps: int = Field(8, ge=0, description="Tool rounds per turn.")
+    system_prompt_file: Path | None = Field(
+        None, description="Replaces the shipped system prompt of the LLM engine."
+    )
     log_level: str = "info"
 
     @property

@@ -38,6 +38,12 @@ class TurnOutput(Protocol):
     async def add_thought(self, thought: str) -> None:
         """Extend the current thinking part, starting one if the last part is not thinking."""
 
+    async def append_thought(self, delta: str) -> None:
+        """Extend the last thought (streamed reasoning); saved on the text's schedule."""
+
+    def record_usage(self, prompt_tokens: int, completion_tokens: int) -> None:
+        """Add tokens the provider reported; stored for operators when the turn ends."""
+
 
 class Engine(Protocol):
     name: str

@@ -123,3 +123,9 @@ def suggested_actions(buttons: Sequence[Button]) -> Part:
 def action_keys(parts: Sequence[Part]) -> set[str]:
     """The ``StructuredAction`` keys present in ``parts`` (what the capability rule checks)."""
     return {key for p in parts if p.get("type") == "structured_action" for key in p["action"]}
+
+
+def open_screener(ids: Ids, body: dict[str, Any]) -> Part:
+    """``open_screener`` with the given filters (and optional columns, sort, page size)."""
+    made = {**body, "item_id": ids("item:open_screener")}
+    return _action(ids, "open_screener", ACTION_OF[OPEN_SCREENER], made)

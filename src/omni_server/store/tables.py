@@ -204,3 +204,15 @@ feedback = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_feedback_message", "message_id", "created_at"),
 )
+
+# -- token usage (migration 0004) -------------------------------------------------------------
+
+response_usage = Table(
+    "response_usage",
+    metadata,
+    Column("response_id", Uuid, ForeignKey("responses.id"), primary_key=True),
+    Column("engine", String(64), nullable=False),
+    Column("prompt_tokens", BigInteger, nullable=False),
+    Column("completion_tokens", BigInteger, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from omni_server.domain.ids import utcnow
@@ -27,6 +30,14 @@ class AccountData(Protocol):
     async def account_data_enabled(self, account_id: int) -> bool: ...
 
 
+class UsageSink(Protocol):
+    """Where the tokens a turn used are kept for operators (``store.usage.UsageStore``)."""
+
+    async def record(
+        self, response_id: uuid.UUID, engine: str, prompt: int, completion: int, now: datetime
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class TurnSettings:
     progress_interval: float = 0.1
@@ -42,13 +53,39 @@ async def execute(
     engine: Engine,
     settings: TurnSettings,
     account_data: AccountData | None = None,
+    usage: UsageSink | None = None,
 ) -> None:
     """Run ``claim`` to its end. A cancel arrives as task cancellation or as :class:`Fenced`.
 
     Without ``account_data`` every account counts as enabled (the contract's default).
+    Reported token usage is stored through ``usage`` however the turn ends.
     """
-    response = claim.response
     recorder = TurnRecorder(turns, claim, interval=settings.progress_interval)
+
+    async def save_usage() -> None:
+        if usage is not None and recorder.usage is not None:
+            tokens, recorder.usage = recorder.usage, None
+            await asyncio.shield(
+                usage.record(claim.response.id, engine.name, *tokens, now=utcnow())
+            )
+
+    try:
+        await _execute(claim, recorder, turns, queries, engine, settings, account_data, save_usage)
+    finally:
+        await save_usage()  # a canceled or fenced turn used tokens too
+
+
+async def _execute(
+    claim: Claim,
+    recorder: TurnRecorder,
+    turns: TurnStore,
+    queries: QueryStore,
+    engine: Engine,
+    settings: TurnSettings,
+    account_data: AccountData | None,
+    save_usage: Callable[[], Awaitable[None]],
+) -> None:
+    response = claim.response
     status, error = ResponseStatus.SUCCEEDED, None
     try:
         turn = Turn(
@@ -74,6 +111,7 @@ async def execute(
     except Exception:
         log.exception("engine %s crashed on response %s", engine.name, response.id)
         status, error = ResponseStatus.FAILED, INTERNAL
+    await save_usage()  # before the terminal write, so whoever sees the end sees the usage
     await turns.finalize(
         response.id,
         status,

@@ -29,6 +29,7 @@ class TurnRecorder:
         self._interval = interval
         self._dirty = False
         self._flushed_at = time.monotonic()
+        self.usage: tuple[int, int] | None = None
 
     async def add_part(self, part: Part) -> None:
         self.parts.append(part)
@@ -49,6 +50,18 @@ class TurnRecorder:
         else:
             self.parts.append({"type": "thinking", "thoughts": [thought]})
         await self._changed(urgent=True)
+
+    async def append_thought(self, delta: str) -> None:
+        last = self.parts[-1] if self.parts else None
+        if last is not None and last.get("type") == "thinking" and last["thoughts"]:
+            last["thoughts"] = [*last["thoughts"][:-1], last["thoughts"][-1] + delta]
+            await self._changed(urgent=False)
+        else:
+            await self.add_thought(delta)
+
+    def record_usage(self, prompt_tokens: int, completion_tokens: int) -> None:
+        before = self.usage or (0, 0)
+        self.usage = (before[0] + prompt_tokens, before[1] + completion_tokens)
 
     async def flush(self) -> None:
         if not self._dirty:

@@ -23,7 +23,7 @@ from omni_server.domain.models import Claim, ErrorInfo
 from omni_server.engines.base import Engine
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
-from omni_server.worker.execution import AccountData, TurnSettings, execute
+from omni_server.worker.execution import AccountData, TurnSettings, UsageSink, execute
 
 log = logging.getLogger("omni.worker")
 
@@ -44,6 +44,7 @@ class Runner:
         lease_seconds: float = 10.0,
         settings: TurnSettings | None = None,
         account_data: AccountData | None = None,
+        usage: UsageSink | None = None,
     ) -> None:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._turns = turns
@@ -54,6 +55,7 @@ class Runner:
         self._lease = timedelta(seconds=lease_seconds)
         self._settings = settings or TurnSettings()
         self._account_data = account_data
+        self._usage = usage
         self._tasks: dict[uuid.UUID, tuple[Claim, asyncio.Task[None]]] = {}
         self._wake = asyncio.Event()
         self._main: asyncio.Task[None] | None = None
@@ -137,6 +139,7 @@ class Runner:
                 engine=self._engine,
                 settings=self._settings,
                 account_data=self._account_data,
+                usage=self._usage,
             ),
             name=f"turn-{response_id}",
         )

@@ -31,4 +31,10 @@ async def readyz(request: Request) -> JSON:
             status_code=503,
             headers={"retry-after": "5"},
         )
-    return JSON({"status": "ok", "database": request.app.state.db.backend})
+    return JSON(
+        {
+            "status": "ok",
+            "database": request.app.state.db.backend,
+            "engine": request.app.state.engine_name,
+        }
+    )
