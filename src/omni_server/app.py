@@ -9,13 +9,17 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.middleware.cors import CORSMiddleware
 
 from omni_server import __version__
 from omni_server.agreements import load_agreements
 from omni_server.api import errors as api_errors
 from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
+from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.envelope import RequestIdMiddleware
+from omni_server.api.field_limits import BodyLimits
+from omni_server.api.limits import BodyLimitMiddleware
 from omni_server.api.routes import entitlements, health, messages, responses, threads
 from omni_server.engines.base import Engine
 from omni_server.engines.builtin import BuiltinEngine
@@ -46,6 +50,8 @@ REQUEST_MODELS = (
     request_models.CreateEntitlementsRequest,
     request_models.OptOutEntitlementsRequest,
 )
+
+CORS_EXPOSED = ("x-request-id", "retry-after", "x-should-retry", "idempotent-replayed")
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -78,7 +84,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database.open(settings.database_url)
+        db = Database.open(settings.database_url, lock_timeout=settings.lock_timeout)
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
         runner = build_runner(db, settings, engine or build_engine(settings))
@@ -111,6 +117,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (*routers, health.router):
         app.include_router(router)
     api_errors.install(app)
+    # Limits and faults: the edge checks run inside the request id (so refusals carry it).
+    app.state.body_limits = BodyLimits.from_settings(settings)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
+    )
+    app.add_middleware(EdgeMiddleware)
+    if settings.cors_origins.strip():
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins.replace(",", " ").split(),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["authorization", "content-type", "idempotency-key"],
+            expose_headers=list(CORS_EXPOSED),
+        )
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

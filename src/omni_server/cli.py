@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -49,7 +49,8 @@ def _with_db(
     """Run ``work`` on the configured database (migrated first unless ``upgrade`` is off)."""
 
     async def run() -> T:
-        db = Database.open(settings.database_url, pool_size=1)
+        # The CLI serves no one else while it waits, so it waits longer for a busy database.
+        db = Database.open(settings.database_url, pool_size=1, lock_timeout=10.0)
         try:
             if upgrade:
                 await migrate.upgrade(db.writer)
@@ -105,7 +106,22 @@ def serve(
             "  no API key exists yet; create one with:\n"
             f"    omni keys create --account 1 --database '{settings.database_url}'"
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.Server(uvicorn_config(create_app(settings), settings)).run()
+
+
+def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """How uvicorn serves the app: the limits it enforces itself (request head size, idle
+    keep-alive connections) and no ``server`` banner."""
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        server_header=False,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=max(1, round(settings.keep_alive_seconds)),
+    )
 
 
 @app.command("migrate")
@@ -162,7 +178,7 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id, as `omni keys list` shows it.")],
     database: DatabaseOpt = None,
 ) -> None:
-    """Revoke a key (running servers notice within the key cache time, 5 s by default)."""
+    """Revoke a key (running servers notice within the key cache time, 1 s by default)."""
     try:
         parsed = uuid.UUID(key_id)
     except ValueError:
