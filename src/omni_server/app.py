@@ -18,6 +18,7 @@ from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.envelope import RequestIdMiddleware
+from omni_server.api.failsafe import FailsafeMiddleware
 from omni_server.api.field_limits import BodyLimits
 from omni_server.api.limits import BodyLimitMiddleware
 from omni_server.api.routes import entitlements, health, messages, responses, threads
@@ -36,6 +37,7 @@ from omni_server.store.entitlements import EntitlementStore
 from omni_server.store.feedback import FeedbackStore
 from omni_server.store.idempotency import IdempotencyStore
 from omni_server.store.keys import KeyStore
+from omni_server.store.probe import ReadinessProbe
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
 from omni_server.worker.execution import TurnSettings
@@ -87,6 +89,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         db = Database.open(settings.database_url, lock_timeout=settings.lock_timeout)
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
+        probe = ReadinessProbe(db, settings.database_url)
+        await probe.start()
+        app.state.probe = probe
         runner = build_runner(db, settings, engine or build_engine(settings))
         queries = QueryStore(db)
         app.state.db = db
@@ -119,6 +124,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api_errors.install(app)
     # Limits and faults: the edge checks run inside the request id (so refusals carry it).
     app.state.body_limits = BodyLimits.from_settings(settings)
+    app.add_middleware(FailsafeMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
     )
