@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from omni_server import __version__
 from omni_server.domain.ids import utcnow
 from omni_server.services.auth import KeyService
+from omni_server.serving import uvicorn_config
 from omni_server.settings import Settings
 from omni_server.store import migrate
 from omni_server.store.db import Database
@@ -107,21 +108,6 @@ def serve(
             f"    omni keys create --account 1 --database '{settings.database_url}'"
         )
     uvicorn.Server(uvicorn_config(create_app(settings), settings)).run()
-
-
-def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
-    """How uvicorn serves the app: the limits it enforces itself (request head size, idle
-    keep-alive connections) and no ``server`` banner."""
-    return uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        server_header=False,
-        h11_max_incomplete_event_size=settings.max_header_bytes,
-        timeout_keep_alive=max(1, round(settings.keep_alive_seconds)),
-    )
 
 
 @app.command("migrate")

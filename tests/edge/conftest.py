@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 import uvicorn
 
 from omni_server.app import create_app
-from omni_server.cli import uvicorn_config
+from omni_server.serving import uvicorn_config
 from omni_server.settings import Settings
 from tests.conftest import fast_settings
 from tests.support import running_app, sqlite_url
@@ -75,3 +76,36 @@ def serve(settings: Settings) -> Iterator[Served]:
 def served(tmp_path: Path) -> Iterator[Served]:
     """The server on a SQLite file."""
     yield from serve(fast_settings(sqlite_url(tmp_path)))
+
+
+served_with = contextmanager(serve)
+"""``with served_with(settings) as server:`` for tests that need their own settings."""
+
+
+def raw_request(port: int, request: bytes, *, timeout: float = 10.0) -> tuple[int, bytes]:
+    """Send bytes on a fresh connection; return the status and the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        return read_response(sock)
+
+
+def read_response(sock: socket.socket) -> tuple[int, bytes]:
+    """Read one HTTP/1.1 response with a ``content-length`` body from ``sock``."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed after {data!r}")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("connection closed mid-body")
+        body += chunk
+    return int(head.split(b" ")[1]), head + b"\r\n\r\n" + body
