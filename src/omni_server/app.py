@@ -9,13 +9,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.middleware.cors import CORSMiddleware
 
 from omni_server import __version__
 from omni_server.agreements import load_agreements
 from omni_server.api import errors as api_errors
 from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
+from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.envelope import RequestIdMiddleware
+from omni_server.api.failsafe import FailsafeMiddleware
+from omni_server.api.field_limits import BodyLimits
+from omni_server.api.limits import BodyLimitMiddleware
 from omni_server.api.routes import entitlements, health, messages, responses, threads
 from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
@@ -32,6 +37,7 @@ from omni_server.store.entitlements import EntitlementStore
 from omni_server.store.feedback import FeedbackStore
 from omni_server.store.idempotency import IdempotencyStore
 from omni_server.store.keys import KeyStore
+from omni_server.store.probe import ReadinessProbe
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
 from omni_server.store.usage import UsageStore
@@ -47,6 +53,8 @@ REQUEST_MODELS = (
     request_models.CreateEntitlementsRequest,
     request_models.OptOutEntitlementsRequest,
 )
+
+CORS_EXPOSED = ("x-request-id", "retry-after", "x-should-retry", "idempotent-replayed")
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -76,9 +84,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database.open(settings.database_url)
+        db = Database.open(settings.database_url, lock_timeout=settings.lock_timeout)
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
+        probe = ReadinessProbe(db, settings.database_url)
+        await probe.start()
+        app.state.probe = probe
         used_engine = engine or build_engine(settings)
         runner = build_runner(db, settings, used_engine)
         queries = QueryStore(db)
@@ -114,6 +125,21 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (*routers, health.router):
         app.include_router(router)
     api_errors.install(app)
+    # Limits and faults: the edge checks run inside the request id (so refusals carry it).
+    app.state.body_limits = BodyLimits.from_settings(settings)
+    app.add_middleware(FailsafeMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
+    )
+    app.add_middleware(EdgeMiddleware)
+    if settings.cors_origins.strip():
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins.replace(",", " ").split(),
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["authorization", "content-type", "idempotency-key"],
+            expose_headers=list(CORS_EXPOSED),
+        )
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

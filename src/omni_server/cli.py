@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from omni_server import __version__
 from omni_server.domain.ids import utcnow
 from omni_server.services.auth import KeyService
+from omni_server.serving import uvicorn_config
 from omni_server.settings import Settings
 from omni_server.store import migrate
 from omni_server.store.db import Database
@@ -51,7 +52,8 @@ def _with_db(
     """Run ``work`` on the configured database (migrated first unless ``upgrade`` is off)."""
 
     async def run() -> T:
-        db = Database.open(settings.database_url, pool_size=1)
+        # The CLI serves no one else while it waits, so it waits longer for a busy database.
+        db = Database.open(settings.database_url, pool_size=1, lock_timeout=10.0)
         try:
             if upgrade:
                 await migrate.upgrade(db.writer)
@@ -124,7 +126,7 @@ def serve(
             "  no API key exists yet; create one with:\n"
             f"    omni keys create --account 1 --database '{settings.database_url}'"
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.Server(uvicorn_config(create_app(settings), settings)).run()
 
 
 @app.command("migrate")
@@ -181,7 +183,7 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id, as `omni keys list` shows it.")],
     database: DatabaseOpt = None,
 ) -> None:
-    """Revoke a key (running servers notice within the key cache time, 5 s by default)."""
+    """Revoke a key (running servers notice within the key cache time, 1 s by default)."""
     try:
         parsed = uuid.UUID(key_id)
     except ValueError:

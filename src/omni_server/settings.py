@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     )
     poll_interval: float = Field(0.5, gt=0, description="Runner's fallback poll for queued turns.")
     progress_interval: float = Field(0.1, ge=0, description="Partial text is saved this often.")
-    key_cache_seconds: float = Field(5.0, ge=0, description="How long a key lookup is cached.")
+    key_cache_seconds: float = Field(
+        1.0, ge=0, description="How long a key lookup is trusted (a revoke lands within it)."
+    )
     agreements_file: Path | None = Field(
         None,
         description="JSON or TOML file of signable entitlement agreements "
@@ -48,6 +50,37 @@ class Settings(BaseSettings):
         None, description="Replaces the shipped system prompt of the LLM engine."
     )
     log_level: str = "info"
+
+    # Limits and faults
+    max_body_bytes: int = Field(1 << 20, ge=1, description="Largest request body (413 beyond).")
+    max_text_chars: int = Field(
+        32_000, ge=1, description="Longest turn text or deep-insights thesis, in characters."
+    )
+    max_title_chars: int = Field(
+        80, ge=1, description="Longest thread title; the deep-insights ticker is bounded by it."
+    )
+    max_context_bytes: int = Field(
+        64 * 1024, ge=1, description="Largest context of a turn, as compact JSON."
+    )
+    max_comment_chars: int = Field(4_000, ge=1, description="Longest feedback comment.")
+    max_metadata_bytes: int = Field(
+        16 * 1024, ge=1, description="Largest feedback metadata, as compact JSON."
+    )
+    body_timeout: float = Field(
+        30.0, gt=0, description="Seconds a client may pause while sending a body (408 after)."
+    )
+    max_header_bytes: int = Field(
+        16 * 1024, ge=1024, description="Largest request head (status line and headers)."
+    )
+    keep_alive_seconds: float = Field(
+        5.0, gt=0, description="Idle keep-alive connections are closed after this."
+    )
+    lock_timeout: float = Field(
+        1.0, gt=0, description="Seconds a write waits for a SQLite lock before answering 503."
+    )
+    cors_origins: str = Field(
+        "", description="Origins allowed by CORS (comma or space separated); empty: CORS off."
+    )
 
     @property
     def database_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -20,6 +21,8 @@ from omni_server.services.reads import INVALID_TOKEN, ReadService
 from omni_server.services.turns import TurnService
 
 M = TypeVar("M", bound=BaseModel)
+INLINE_PARSE_BYTES = 16 * 1024
+"""Bodies up to this size are parsed on the event loop (well under a millisecond)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,12 @@ def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A dependency that parses the body into ``model`` with the contract's error texts."""
 
     async def parse(request: Request) -> M:
-        return validation.parse_body(await request.body(), model)
+        raw = await request.body()
+        limits = getattr(request.app.state, "body_limits", validation.DEFAULT_LIMITS)
+        if len(raw) <= INLINE_PARSE_BYTES:
+            return validation.parse_body(raw, model, limits)
+        # A large body takes milliseconds to read; the loop keeps serving others meanwhile.
+        return await asyncio.to_thread(validation.parse_body, raw, model, limits)
 
     return parse
 

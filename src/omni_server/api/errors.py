@@ -27,6 +27,8 @@ STATUS: dict[type[errors.OmniError], int] = {
     errors.Conflict: 409,
     errors.InvalidBody: 422,
     errors.Unavailable: 503,
+    errors.PayloadTooLarge: 413,
+    errors.RequestTimeout: 408,
 }
 
 QUERY_PREFIX = validation.QUERY_PREFIX
@@ -44,6 +46,7 @@ def envelope(
         headers["x-should-retry"] = "false"
     if status in (429, 503):
         headers["retry-after"] = "5"
+        headers["x-should-retry"] = "true"
     body = {"error": error, "metadata": {"request_id": rid}}
     return JSON(body, status_code=status, headers=headers)
 
@@ -57,7 +60,10 @@ def status_of(exc: errors.OmniError) -> int:
 
 async def on_omni_error(request: Request, exc: Exception) -> JSON:
     assert isinstance(exc, errors.OmniError)
-    return envelope(request, status_of(exc), exc.message, exc.details)
+    response = envelope(request, status_of(exc), exc.message, exc.details)
+    if isinstance(exc, errors.Busy):  # a lock is held for moments, not minutes
+        response.headers["retry-after"] = "1"
+    return response
 
 
 def translate(exc: RequestValidationError) -> errors.OmniError:

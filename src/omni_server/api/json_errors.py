@@ -209,13 +209,14 @@ def _debug_char(char: str) -> str:
 class Reader:
     """A cursor over the body with serde_json's reading rules and error positions."""
 
-    __slots__ = ("_text", "data", "index", "remaining_depth")
+    __slots__ = ("_anchor", "_text", "data", "index", "remaining_depth")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.index = 0
         self.remaining_depth = 128
         self._text: str | bool | None = False  # False: not decoded yet; None: not UTF-8
+        self._anchor = (0, 0)  # a byte index and the character index it corresponds to
 
     # -- cursor and positions ------------------------------------------------------------
 
@@ -245,12 +246,20 @@ class Reader:
             return None
         if len(self._text) == len(self.data):  # ASCII: indexes agree
             return self._text, self.index
-        return self._text, len(self.data[: self.index].decode("utf-8"))
+        # Only the bytes since the last known (byte, character) pair are decoded: the cursor
+        # moves forward, so a body with many fields is decoded once in all, not once per field.
+        byte_index, char_index = self._anchor if self._anchor[0] <= self.index else (0, 0)
+        char_index += len(self.data[byte_index : self.index].decode("utf-8"))
+        self._anchor = (self.index, char_index)
+        return self._text, char_index
 
     def skip_text(self, text: str, start: int, end: int) -> None:
         """Move past ``text[start:end]``, which a faster parser read from :meth:`text_here`."""
-        ascii_only = len(text) == len(self.data)
-        self.index += end - start if ascii_only else len(text[start:end].encode("utf-8"))
+        if len(text) == len(self.data):
+            self.index += end - start
+            return
+        self.index += len(text[start:end].encode("utf-8"))
+        self._anchor = (self.index, end)
 
     def position(self) -> tuple[int, int]:
         return self._position_of(self.index)

@@ -209,7 +209,7 @@ def check_score(score: int) -> None:
         raise LimitBroken("score: must be -1, 0, +1 or 1 to 5")
 
 
-def check_context(context: Mapping[str, Any]) -> None:
+def check_context(context: Mapping[str, Any], max_bytes: int = CONTEXT_MAX_BYTES) -> None:
     """Apply the contract's context rules to a read ``TurnContext`` (plain values).
 
     1 to 4 items; each ``kind`` and ``label`` not blank; each ``data`` nested at most 32
@@ -226,8 +226,8 @@ def check_context(context: Mapping[str, Any]) -> None:
                 raise LimitBroken(f"{where}.{name}: must not be blank")
         if nesting_depth(item["data"]) > CONTEXT_MAX_DEPTH:
             raise LimitBroken(f"{where}.data: nested deeper than {CONTEXT_MAX_DEPTH} levels")
-    if compact_json_size(context) > CONTEXT_MAX_BYTES:
-        raise LimitBroken(f"context: compact JSON must be at most {CONTEXT_MAX_BYTES} bytes")
+    if compact_json_size(context) > max_bytes:
+        raise LimitBroken(f"context: compact JSON must be at most {max_bytes} bytes")
 
 
 def nesting_depth(value: Any) -> int:

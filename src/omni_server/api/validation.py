@@ -33,6 +33,7 @@ from typing import Annotated, Any, Final, Protocol, TypeVar, Union, get_args, ge
 
 from pydantic import BaseModel, ValidationError
 
+from omni_server.api.field_limits import BodyLimits, check_fields
 from omni_server.api.json_errors import (
     EOF_LIST,
     EOF_OBJECT,
@@ -122,6 +123,7 @@ __all__ = [
 
 M = TypeVar("M", bound=BaseModel)
 
+DEFAULT_LIMITS: Final = BodyLimits()
 BODY_SYNTAX_PREFIX: Final = "Failed to parse the request body as JSON: "
 BODY_TYPE_PREFIX: Final = "Failed to deserialize the JSON body into the target type: "
 
@@ -129,13 +131,13 @@ BODY_TYPE_PREFIX: Final = "Failed to deserialize the JSON body into the target t
 # -- bodies -------------------------------------------------------------------------------
 
 
-def parse_body(raw: bytes, model: type[M]) -> M:
+def parse_body(raw: bytes, model: type[M], limits: BodyLimits = DEFAULT_LIMITS) -> M:
     """Read a JSON body into ``model`` or refuse it with the contract's text.
 
     Raises ``InvalidRequest`` for malformed JSON (including trailing characters and
     non-UTF-8 strings) and ``InvalidBody`` for a wrong shape or a broken limit. Unknown
     fields are ignored; integers must be JSON integers that fit the Rust type; nothing is
-    coerced. It raises nothing else, whatever the bytes.
+    coerced. ``limits`` bounds the fields' sizes. It raises nothing else, whatever the bytes.
     """
     reader = Reader(bytes(raw))
     try:
@@ -145,7 +147,7 @@ def parse_body(raw: bytes, model: type[M]) -> M:
         raise _rejection(err) from None
     except RecursionError:  # only if the caller's stack is already deep
         raise InvalidRequest(BODY_SYNTAX_PREFIX + "recursion limit exceeded") from None
-    _check_limits(model, values)
+    _check_limits(model, values, limits)
     try:
         return model.model_validate(values)
     except ValidationError as exc:  # pragma: no cover - the reader accepts only valid values
@@ -160,12 +162,13 @@ def _rejection(err: SerdeError) -> InvalidRequest | InvalidBody:
     return InvalidBody(BODY_TYPE_PREFIX + err.render())
 
 
-def _check_limits(model: type[BaseModel], values: dict[str, Any]) -> None:
+def _check_limits(model: type[BaseModel], values: dict[str, Any], limits: BodyLimits) -> None:
     """The limits serde's types cannot express, checked after a successful read."""
     fields = model.model_fields
     try:
         if "context" in fields and values.get("context") is not None:
-            check_context(values["context"])
+            check_context(values["context"], limits.context_bytes)
+        check_fields(values, limits)
         if "score" in fields:
             check_score(values["score"])
     except LimitBroken as broken:

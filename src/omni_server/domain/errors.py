@@ -54,6 +54,24 @@ class Unavailable(OmniError):
     """A dependency is not reachable right now (HTTP 503); callers may retry."""
 
 
+class PayloadTooLarge(OmniError):
+    """The request body is larger than the server accepts (HTTP 413)."""
+
+
+class RequestTimeout(OmniError):
+    """The client paused too long while sending its body (HTTP 408)."""
+
+
+class Busy(Unavailable):
+    """The database is locked by someone else for longer than a write may wait (HTTP 503).
+
+    Nothing was changed; the same request may be sent again shortly.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("The database is busy; retry shortly")
+
+
 THREAD_NOT_FOUND = "Thread not found"
 RESPONSE_NOT_FOUND = "Response not found"
 MESSAGE_NOT_FOUND = "Message not found"

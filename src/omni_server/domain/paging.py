@@ -58,6 +58,24 @@ def decode_token(token: str) -> Cursor:
         cursor = Cursor(Direction(direction), tuple(key), int(size))
     except (ValueError, TypeError, binascii.Error) as exc:
         raise InvalidToken(token) from exc
-    if not 1 <= cursor.size <= 100 or not cursor.key:
+    if type(size) is not int or not 1 <= cursor.size <= 100 or not cursor.key:
+        raise InvalidToken(token)
+    if not all(_plausible(part) for part in cursor.key):
         raise InvalidToken(token)
     return cursor
+
+
+MAX_KEY_TEXT = 64
+"""Key parts this server writes are ISO timestamps and UUIDs: far shorter than this."""
+
+
+def _plausible(part: Any) -> bool:
+    """Whether a key part is of a kind and range this server writes into tokens.
+
+    Tokens are not signed: every field is range-checked instead (here and where the store
+    reads a key), so a forged token is refused with 400 before it reaches a query, and any
+    token that passes is one the server could have issued.
+    """
+    if type(part) is int:
+        return 0 <= part < 2**63
+    return isinstance(part, str) and len(part) <= MAX_KEY_TEXT

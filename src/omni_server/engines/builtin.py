@@ -56,9 +56,19 @@ def deep_report(symbol: str, thesis: str | None) -> str:
     return "\n\n".join(sections)
 
 
+MAX_PIECES = 400
+"""An answer is streamed in at most this many pieces: each piece rewrites the partial text,
+so a bounded count keeps a long answer (an echoed 32,000-character thesis) linear."""
+
+
 def chunks(text: str) -> list[str]:
-    """Split an answer into the pieces that are streamed, keeping every character."""
-    return re.findall(r"\S+\s*|\s+", text)
+    """Split an answer into the pieces that are streamed (words, merged past
+    :data:`MAX_PIECES`), keeping every character."""
+    words: list[str] = re.findall(r"\S+\s*|\s+", text)
+    if len(words) <= MAX_PIECES:
+        return words
+    size = -(-len(words) // MAX_PIECES)
+    return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
 
 
 class BuiltinEngine:

@@ -39,12 +39,8 @@ _FALLBACK_DAY = date(2026, 1, 2)
 
 def tickers_in(text: str) -> list[str]:
     """Upper-case words that look like tickers, in order of appearance, without repeats."""
-    found: list[str] = []
-    for match in _TICKER.finditer(text):
-        symbol = match.group(1)
-        if symbol not in _NOT_TICKERS and symbol not in found:
-            found.append(symbol)
-    return found
+    found = dict.fromkeys(m.group(1) for m in _TICKER.finditer(text))  # linear, keeps order
+    return [symbol for symbol in found if symbol not in _NOT_TICKERS]
 
 
 def quote(symbol: str) -> tuple[float, float]:

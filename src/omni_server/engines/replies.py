@@ -33,6 +33,8 @@ from omni_server.engines.structured import (
 )
 
 MAX_CHART_SERIES = 3
+MAX_LISTED_SYMBOLS = 10
+"""A thought names at most this many symbols (a prompt may name thousands)."""
 
 
 @dataclass
@@ -131,12 +133,19 @@ def market_reply(turn: Turn, prompt: str) -> Reply:
     symbols = tickers_in(prompt) or symbols_in_context(items)
     thoughts = ["Reading the question..."]
     if symbols:
-        thoughts.append(f"Fetching current market data for {', '.join(symbols)}...")
+        thoughts.append(f"Fetching current market data for {listed_symbols(symbols)}...")
     text = quotes_text(symbols) + context_note(items)
     parts: list[Part] = []
     if symbols and allowed(turn.request.capabilities, OPEN_CHART):
         parts = chart_parts(turn, symbols, timeframe_in(prompt))
     return Reply(thoughts, text, parts, [follow_up(ids, symbols)])
+
+
+def listed_symbols(symbols: Sequence[str]) -> str:
+    """``AAPL, MSFT`` or, past :data:`MAX_LISTED_SYMBOLS`, ``AAPL, ... and 42 more``."""
+    shown = ", ".join(symbols[:MAX_LISTED_SYMBOLS])
+    hidden = len(symbols) - MAX_LISTED_SYMBOLS
+    return f"{shown} and {hidden} more" if hidden > 0 else shown
 
 
 def quotes_text(symbols: Sequence[str]) -> str:
@@ -183,7 +192,7 @@ def follow_up(ids: Ids, symbols: Sequence[str]) -> Button:
 
 def symbols_in_context(items: Sequence[Mapping[str, Any]]) -> list[str]:
     """Tickers named by snapshots (``data.symbol`` / ``data.ticker``), for prompts naming none."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered and linear: a snapshot may name many symbols
     for item in items:
         data = item.get("data")
         if not isinstance(data, Mapping):
@@ -191,8 +200,8 @@ def symbols_in_context(items: Sequence[Mapping[str, Any]]) -> list[str]:
         for key in ("symbol", "ticker"):
             value = data.get(key)
             if isinstance(value, str):
-                found += [s for s in tickers_in(value.upper()) if s not in found]
-    return found
+                found.update(dict.fromkeys(tickers_in(value.upper())))
+    return list(found)
 
 
 def context_note(items: Sequence[Mapping[str, Any]]) -> str:

@@ -43,7 +43,7 @@ class KeyService:
     """Issues and checks keys. Lookups are cached for ``cache_seconds`` (a revoke takes at most
     that long to reach a running server)."""
 
-    def __init__(self, store: KeyStore, *, cache_seconds: float = 5.0) -> None:
+    def __init__(self, store: KeyStore, *, cache_seconds: float = 1.0) -> None:
         self._store = store
         self._ttl = cache_seconds
         self._cache: dict[str, tuple[float, Principal | None]] = {}

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from omni_server.store.inline import EngineLike, InlineEngine
 
+BUSY_TIMEOUT_MS = 20
 _DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+asyncpg"}
 
 
@@ -38,29 +39,37 @@ def ensure_sqlite_directory(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets polls read while a turn writes; the busy timeout makes writers queue instead
-    # of failing; NORMAL sync is durable across process crashes (not power loss) in WAL mode.
+    # WAL lets polls read while a turn writes; the busy timeout is short because it blocks
+    # the event loop (writers wait for the lock with async retries, see store/inline.py);
+    # NORMAL sync is durable across process crashes (not power loss) in WAL mode.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
-def create_engines(url: str, *, pool_size: int = 10) -> tuple[EngineLike, EngineLike]:
+def create_engines(
+    url: str, *, pool_size: int = 10, lock_timeout: float = 1.0
+) -> tuple[EngineLike, EngineLike]:
     """A (reader, writer) pair of engines for ``url``: the same engine, for now, on both.
 
-    The pair leaves room for a read replica. SQLite runs inline on the event loop.
+    The pair leaves room for a read replica. SQLite runs inline on the event loop, and a
+    write waits at most ``lock_timeout`` seconds for another process's lock. PostgreSQL
+    connections are pinged when taken from the pool, so one the server dropped (a restart,
+    ``pg_terminate_backend``) is replaced instead of failing the request.
     """
     full = driver_url(url)
     if make_url(full).get_backend_name() != "sqlite":
-        engine = create_async_engine(full, pool_size=pool_size, max_overflow=pool_size * 2)
+        engine = create_async_engine(
+            full, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+        )
         return engine, engine
     ensure_sqlite_directory(full)
     # Connections come back from inline work with no transaction open (``begin()`` always
     # ends its own), so the pool's rollback-on-return would be a wasted statement per query.
     sync_engine = create_engine(full, pool_size=2, max_overflow=8, pool_reset_on_return=None)
     event.listen(sync_engine, "connect", _sqlite_pragmas)
-    inline = InlineEngine(sync_engine)
+    inline = InlineEngine(sync_engine, lock_timeout=lock_timeout)
     return inline, inline

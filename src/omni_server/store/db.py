@@ -14,8 +14,8 @@ class Database:
     writer: EngineLike
 
     @classmethod
-    def open(cls, url: str, *, pool_size: int = 10) -> Database:
-        reader, writer = create_engines(url, pool_size=pool_size)
+    def open(cls, url: str, *, pool_size: int = 10, lock_timeout: float = 1.0) -> Database:
+        reader, writer = create_engines(url, pool_size=pool_size, lock_timeout=lock_timeout)
         return cls(reader=reader, writer=writer)
 
     @property

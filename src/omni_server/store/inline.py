@@ -4,18 +4,30 @@ A primary-key read in SQLite takes microseconds; sending it to a driver thread (
 does, several hops per query) costs a hundred times more and lets polls starve the runner.
 So for SQLite the store's ``await conn.execute(...)`` runs the statement right away on the
 loop's thread. A transaction therefore never yields to the loop half-way, which also makes
-concurrent writers in this process impossible by construction; other processes (the CLI) are
-waited for by SQLite's busy timeout. PostgreSQL keeps its real async engine.
+concurrent writers in this process impossible by construction.
+
+Other processes (the CLI, a backup tool) may hold the write lock. Waiting for it inside
+SQLite's busy timeout would freeze the whole loop, so a write transaction starts with
+``BEGIN IMMEDIATE`` attempts that do not wait, spaced by ``await asyncio.sleep`` (the loop
+keeps serving reads and probes meanwhile); after ``lock_timeout`` seconds it gives up with
+:class:`~omni_server.domain.errors.Busy`, answered 503 with ``retry-after``. Nothing was
+written. PostgreSQL keeps its real async engine.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.exc import OperationalError
+
+from omni_server.domain.errors import Busy
 
 T = TypeVar("T")
 
@@ -55,9 +67,10 @@ class InlineConnection:
 class InlineEngine:
     """A synchronous engine dressed as an async one (see the module docstring)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, lock_timeout: float = 1.0) -> None:
         self._engine = engine
         self._reader: Connection | None = None
+        self._lock_timeout = lock_timeout
 
     @property
     def dialect(self) -> Dialect:
@@ -74,11 +87,45 @@ class InlineEngine:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[InlineConnection]:
-        with self._engine.begin() as connection:
-            yield InlineConnection(connection)
+        connection = await self._locked_connection()
+        with connection:
+            try:
+                yield InlineConnection(connection)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    async def _locked_connection(self) -> Connection:
+        """A connection holding the write lock (``BEGIN IMMEDIATE``), or ``Busy``.
+
+        Between attempts the connection goes back to the pool, so waiting writers never
+        exhaust it, and the loop runs other work.
+        """
+        deadline = time.monotonic() + self._lock_timeout
+        delay = 0.002
+        while True:
+            connection = self._engine.connect()
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return connection
+            except OperationalError as exc:
+                connection.close()
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise Busy() from exc
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
     async def dispose(self) -> None:
         if self._reader is not None:
             self._reader.close()
             self._reader = None
         self._engine.dispose()
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds a lock."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, or_, select
@@ -83,7 +83,7 @@ class QueryStore:
         if cursor is None or cursor.direction is Direction.NEXT:
             query = base.order_by(seq.desc())
             if cursor is not None:
-                query = query.where(seq < int(cursor.key[0]))
+                query = query.where(seq < _seq_key(cursor))
             rows = await self._all(query.limit(page.size + 1))
             more_older, rows = len(rows) > page.size, rows[: page.size]
             rows.reverse()
@@ -93,7 +93,7 @@ class QueryStore:
                 and await self._exists(base.where(seq > rows[-1].seq))
             )
         else:
-            query = base.where(seq > int(cursor.key[0])).order_by(seq.asc())
+            query = base.where(seq > _seq_key(cursor)).order_by(seq.asc())
             rows = await self._all(query.limit(page.size + 1))
             more_newer, rows = len(rows) > page.size, rows[: page.size]
             more_older = bool(rows) and await self._exists(base.where(seq < rows[0].seq))
@@ -147,8 +147,26 @@ class QueryStore:
             return bool((await conn.execute(select(exists(query)))).scalar())
 
 
+def _seq_key(cursor: Cursor) -> int:
+    """The message position of a cursor; ``ValueError`` unless it is one a page could carry."""
+    (seq,) = cursor.key
+    if type(seq) is not int:
+        raise ValueError("message cursor without a position")
+    return seq
+
+
 def _thread_key(cursor: Cursor) -> tuple[datetime, uuid.UUID]:
-    return datetime.fromisoformat(str(cursor.key[0])), uuid.UUID(str(cursor.key[1]))
+    """The (updated_at, id) of a thread cursor; ``ValueError`` for anything a page could not
+    carry (an odd offset, a date that leaves the calendar once in UTC, a non-UUID)."""
+    stamp, thread_id = cursor.key
+    moment = datetime.fromisoformat(str(stamp))
+    if moment.tzinfo is None:
+        raise ValueError("thread cursor without a time zone")
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("thread cursor out of range") from None
+    return moment, uuid.UUID(str(thread_id))
 
 
 def _thread_cursor(direction: Direction, thread: Thread, size: int) -> Cursor:

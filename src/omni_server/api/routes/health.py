@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from omni_server.api.envelope import JSON
-from omni_server.store import migrate
 
 router = APIRouter(tags=["health"])
 
@@ -15,19 +14,12 @@ async def healthz() -> JSON:
     return JSON({"status": "ok"})
 
 
-@router.get("/readyz", summary="The database is reachable and migrated")
+@router.get("/readyz", summary="The database answers, is migrated, and is the configured file")
 async def readyz(request: Request) -> JSON:
-    try:
-        current = await migrate.is_current(request.app.state.db.reader)
-    except Exception:
+    problem = await request.app.state.probe.problem()
+    if problem is not None:
         return JSON(
-            {"status": "unavailable", "database": "unreachable"},
-            status_code=503,
-            headers={"retry-after": "5"},
-        )
-    if not current:
-        return JSON(
-            {"status": "unavailable", "database": "not migrated"},
+            {"status": "unavailable", "database": problem},
             status_code=503,
             headers={"retry-after": "5"},
         )
