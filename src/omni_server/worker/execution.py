@@ -11,6 +11,7 @@ from omni_server.domain.ids import utcnow
 from omni_server.domain.lifecycle import ErrorCode, ResponseStatus
 from omni_server.domain.models import Claim, ErrorInfo, Turn
 from omni_server.engines.base import Engine, EngineError
+from omni_server.observability import events
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
 from omni_server.worker.recorder import Fenced, TurnRecorder
@@ -48,6 +49,7 @@ async def execute(
     Without ``account_data`` every account counts as enabled (the contract's default).
     """
     response = claim.response
+    events.running(response, claim.worker_id)
     recorder = TurnRecorder(turns, claim, interval=settings.progress_interval)
     status, error = ResponseStatus.SUCCEEDED, None
     try:
@@ -74,7 +76,7 @@ async def execute(
     except Exception:
         log.exception("engine %s crashed on response %s", engine.name, response.id)
         status, error = ResponseStatus.FAILED, INTERNAL
-    await turns.finalize(
+    finished = await turns.finalize(
         response.id,
         status,
         now=utcnow(),
@@ -82,3 +84,5 @@ async def execute(
         error=error,
         attempt=claim.attempt,
     )
+    if finished is not None:
+        events.finished(finished)
