@@ -172,3 +172,23 @@ def test_key_command_as_it_can_be_run_from_here(tmp_path: Path) -> None:
     assert key_command(explicit, str(script)) == (
         f"{script} keys create --account 1 --database 'sqlite:///x y/omni.db'"
     )
+
+
+async def test_last_use_is_written_at_most_once_a_minute(harness: Harness) -> None:
+    keys = harness.app.state.services.keys
+    writes: list[object] = []
+    real_touch = keys._store.touch
+
+    async def counting_touch(key_id: object, now: object) -> None:
+        writes.append(key_id)
+        await real_touch(key_id, now)
+
+    keys._store.touch = counting_touch
+    keys._touched.clear()
+    for _ in range(5):
+        answer = await harness.client.get(f"{API}/threads", params={"account_id": 1})
+        assert answer.status_code == 200
+    assert len(writes) == 1
+    keys._touched = {k: v - 61 for k, v in keys._touched.items()}  # a minute later
+    await harness.client.get(f"{API}/threads", params={"account_id": 1})
+    assert len(writes) == 2
