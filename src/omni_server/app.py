@@ -21,13 +21,16 @@ from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.failsafe import FailsafeMiddleware
 from omni_server.api.field_limits import BodyLimits
 from omni_server.api.limits import BodyLimitMiddleware
-from omni_server.api.routes import entitlements, health, messages, responses, threads
+from omni_server.api.routes import entitlements, health, messages, metrics, responses, threads
+from omni_server.domain.ratelimit import parse_rate
 from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
+from omni_server.observability.access import AccessMiddleware
 from omni_server.services.auth import KeyService
 from omni_server.services.entitlements import EntitlementService
 from omni_server.services.feedback import FeedbackService
 from omni_server.services.idempotency import IdempotencyService
+from omni_server.services.limits import RateLimiter
 from omni_server.services.reads import ReadService
 from omni_server.services.turns import TurnService
 from omni_server.settings import Settings
@@ -98,11 +101,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.engine_name = getattr(used_engine, "name", type(used_engine).__name__)
         app.state.services = Services(
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
-            turns=TurnService(TurnStore(db), queries, runner),
+            turns=TurnService(
+                TurnStore(db, max_active_per_key=settings.max_active_per_key), queries, runner
+            ),
             reads=ReadService(queries),
             idempotency=IdempotencyService(IdempotencyStore(db)),
             entitlements=EntitlementService(EntitlementStore(db), agreements),
             feedback=FeedbackService(FeedbackStore(db), queries),
+            limiter=RateLimiter(parse_rate(settings.rate_limit)),
         )
         await runner.start()
         try:
@@ -122,7 +128,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     # Routes are matched in order: the poll's router goes first, it is the hottest path.
     routers = (responses.router, threads.router, messages.router, entitlements.router)
-    for router in (*routers, health.router):
+    for router in (*routers, health.router, metrics.router):
         app.include_router(router)
     api_errors.install(app)
     # Limits and faults: the edge checks run inside the request id (so refusals carry it).
@@ -140,6 +146,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             allow_headers=["authorization", "content-type", "idempotency-key"],
             expose_headers=list(CORS_EXPOSED),
         )
+    app.add_middleware(AccessMiddleware)  # outside the edge checks: refusals are logged too
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

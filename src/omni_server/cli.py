@@ -8,18 +8,24 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
-import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from omni_server import __version__
+from omni_server import __version__, startup
 from omni_server.domain.ids import utcnow
 from omni_server.services.auth import KeyService
 from omni_server.serving import uvicorn_config
 from omni_server.settings import Settings
+from omni_server.startup import key_table
 from omni_server.store import migrate
 from omni_server.store.db import Database
 from omni_server.store.keys import KeyStore
+
+try:  # typer 0.2x carries its own copy of click; older releases use click itself
+    from typer._click import exceptions as usage
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as usage  # type: ignore[no-redef]
 
 T = TypeVar("T")
 
@@ -40,10 +46,31 @@ DatabaseOpt = Annotated[
 
 
 def _settings(database: str | None, **overrides: object) -> Settings:
+    """Settings from flags and ``OMNI_*`` variables, or one line on stderr and exit status 2."""
     values = {k: v for k, v in overrides.items() if v is not None}
     if database:
         values["database"] = database
-    return Settings(**values)  # type: ignore[arg-type]
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        typer.echo(startup.explain(exc), err=True)
+        raise typer.Exit(2) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"omni {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Omni: a self-hosted Omni AI API server."""
 
 
 def _with_db(
@@ -84,12 +111,21 @@ def serve(
     host: Annotated[
         str, typer.Option(envvar="OMNI_HOST", help="Interface to listen on.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(envvar="OMNI_PORT", help="TCP port.")] = 8000,
+    port: Annotated[
+        int, typer.Option(envvar="OMNI_PORT", help="TCP port, 0 to 65535 (0: any free port).")
+    ] = 8000,
     database: DatabaseOpt = None,
     max_running: Annotated[
-        int, typer.Option(envvar="OMNI_MAX_RUNNING", min=1, help="Turns run at once.")
-    ] = 64,
-    log_level: Annotated[str, typer.Option(envvar="OMNI_LOG_LEVEL")] = "info",
+        int | None, typer.Option(envvar="OMNI_MAX_RUNNING", help="Turns run at once (>= 1).")
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(envvar="OMNI_LOG_LEVEL", help="critical, error, warning, info, debug, trace."),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(envvar="OMNI_LOG_FORMAT", help="text, or json (one object per line)."),
+    ] = None,
     engine: Annotated[
         str | None,
         typer.Option(
@@ -100,6 +136,7 @@ def serve(
     """Run the API server and its in-process runner."""
     from omni_server.app import create_app
     from omni_server.engines import registry
+    from omni_server.observability.logging import configure_logging
 
     settings = _settings(
         database,
@@ -107,6 +144,7 @@ def serve(
         port=port,
         max_running=max_running,
         log_level=log_level,
+        log_format=log_format,
         engine=engine,
     )
     try:
@@ -114,19 +152,20 @@ def serve(
     except registry.UnknownEngine as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    log_config = configure_logging(settings)
     has_key = _with_db(
         settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
     )
-    typer.echo(f"Omni {__version__}")
-    typer.echo(f"  database : {_describe(settings.database_url)}")
-    typer.echo(f"  engine   : {settings.engine} (max running turns: {settings.max_running})")
-    typer.echo(f"  listening: http://{host}:{port}")
-    if not has_key:
-        typer.echo(
-            "  no API key exists yet; create one with:\n"
-            f"    omni keys create --account 1 --database '{settings.database_url}'"
-        )
-    uvicorn.Server(uvicorn_config(create_app(settings), settings)).run()
+    try:
+        sock = startup.bind(settings.host, settings.port)
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on {settings.host}:{settings.port}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    url = startup.url_of(sock, settings.host)
+    lines = startup.banner(settings, url, _describe(settings.database_url), has_key=has_key)
+    config = uvicorn_config(create_app(settings), settings, log_config=log_config)
+    server = startup.BannerServer(config, lines)
+    server.run(sockets=[sock])
 
 
 @app.command("migrate")
@@ -172,10 +211,8 @@ def keys_list(database: DatabaseOpt = None) -> None:
     records = _with_db(_settings(database), lambda db: KeyStore(db).all())
     if not records:
         typer.echo("no keys")
-    for r in records:
-        state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
-        accounts = ",".join(str(a) for a in sorted(r.accounts))
-        typer.echo(f"{r.id}  {r.prefix}...  {r.name:<16} accounts={accounts}  {state}")
+        return
+    typer.echo(key_table(records))
 
 
 @keys_app.command("revoke")
@@ -218,4 +255,19 @@ def responses_show(
 
 
 def main() -> None:
-    app()
+    """Run the command; a usage mistake (an option of the wrong type) is one line, status 2."""
+    try:
+        code = app(standalone_mode=False)
+    except usage.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message(), err=True)
+        raise SystemExit(2) from None
+    except usage.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "omni"
+        typer.echo(f"error: {command}: {exc.format_message()}", err=True)
+        raise SystemExit(2) from None
+    except usage.ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

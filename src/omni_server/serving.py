@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from omni_server.settings import Settings
 
@@ -54,10 +55,13 @@ if HttpToolsProtocol is not None:
                 raise HeadTooLarge()
 
 
-def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
+def uvicorn_config(
+    app: Any, settings: Settings, *, log_config: dict[str, Any] | None = None
+) -> uvicorn.Config:
     """The uvicorn configuration ``omni serve`` runs with (tests use it too)."""
     return uvicorn.Config(
         app,
+        log_config=LOGGING_CONFIG if log_config is None else log_config,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from omni_server.domain.ratelimit import parse_rate
+
+DATABASE_URL = re.compile(r"^(sqlite(\+\w+)?:///|postgres(ql)?(\+\w+)?://)")
 
 
 class Settings(BaseSettings):
@@ -16,7 +22,7 @@ class Settings(BaseSettings):
         None, description="sqlite:///path/omni.db or postgresql://user@host/db."
     )
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(8000, ge=0, le=65535, description="TCP port (0: any free port).")
     max_running: int = Field(64, ge=1, description="Turns run at once; more stay queued.")
     engine: str = Field("builtin", description="Engine that writes answers.")
     chunk_delay: float = Field(0.02, ge=0, description="Built-in engine: pause between chunks.")
@@ -36,6 +42,35 @@ class Settings(BaseSettings):
         "(default: the built-in omni_account_data_access, version 1).",
     )
     migrate_on_start: bool = True
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
+
+    # Observability and fairness
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text for people, json for one JSON object per line."
+    )
+    max_active_per_key: int = Field(
+        64, ge=0, description="Queued + running responses one API key may have (0: no limit)."
+    )
+    rate_limit: str = Field(
+        "off", description='Requests per API key and process, e.g. "20/s burst 40", or "off".'
+    )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _known_rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is not None and not DATABASE_URL.match(value):
+            raise ValueError(
+                f"unsupported database {value!r}: use sqlite:///path/omni.db "
+                "or postgresql://user@host/db"
+            )
+        return value
+
     # LLM engine
     llm_base_url: str = Field(
         "http://127.0.0.1:11434/v1", description="OpenAI-compatible API root (…/v1)."
@@ -49,7 +84,6 @@ class Settings(BaseSettings):
     system_prompt_file: Path | None = Field(
         None, description="Replaces the shipped system prompt of the LLM engine."
     )
-    log_level: str = "info"
 
     # Limits and faults
     max_body_bytes: int = Field(1 << 20, ge=1, description="Largest request body (413 beyond).")

@@ -22,7 +22,7 @@ def test_keys_create_list_revoke(tmp_path: Path) -> None:
     key_id = created.output.split()[2]
 
     listed = runner.invoke(app, ["keys", "list", "--database", database])
-    assert key_id in listed.output and "accounts=3,4" in listed.output
+    assert key_id in listed.output and "3,4" in listed.output and "LAST USED" in listed.output
     assert secret not in listed.output and "active" in listed.output
 
     assert runner.invoke(app, ["keys", "revoke", key_id, "--database", database]).exit_code == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -17,6 +17,7 @@ from omni_server.services.auth import KeyService, Principal
 from omni_server.services.entitlements import EntitlementService
 from omni_server.services.feedback import FeedbackService
 from omni_server.services.idempotency import IdempotencyService
+from omni_server.services.limits import RateLimiter
 from omni_server.services.reads import INVALID_TOKEN, ReadService
 from omni_server.services.turns import TurnService
 
@@ -35,6 +36,7 @@ class Services:
     entitlements: EntitlementService
     feedback: FeedbackService
     idempotency: IdempotencyService
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(None))
 
 
 def services(request: Request) -> Services:
@@ -48,7 +50,9 @@ async def principal(request: Request) -> Principal:
     """The caller behind the ``Authorization`` header (bearer auth is declared for the whole
     API in the OpenAPI document by ``app.py``)."""
     svc: Services = request.app.state.services
-    return await svc.keys.authenticate(request.headers.get("authorization"))
+    caller = await svc.keys.authenticate(request.headers.get("authorization"))
+    svc.limiter.check(caller.key_id)
+    return caller
 
 
 async def page_request(

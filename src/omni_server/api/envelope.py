@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from omni_server.observability.logging import request_id_var
+
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -44,6 +46,9 @@ class RequestIdMiddleware:
             return
         rid = str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = rid
+        # Log lines written while serving (errors included) carry the id; each request runs
+        # in its own task, so the value never leaks into another request.
+        request_id_var.set(rid)
         header = (REQUEST_ID_HEADER.encode(), rid.encode())
 
         async def send_with_id(message: Message) -> None:

@@ -7,6 +7,7 @@ generic message (the details go to the log, never to the client).
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from omni_server.api import validation
 from omni_server.api.envelope import JSON, request_id
 from omni_server.domain import errors
+from omni_server.observability import metrics
 
 log = logging.getLogger("omni.api")
 
@@ -26,6 +28,7 @@ STATUS: dict[type[errors.OmniError], int] = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.InvalidBody: 422,
+    errors.TooManyRequests: 429,
     errors.Unavailable: 503,
     errors.PayloadTooLarge: 413,
     errors.RequestTimeout: 408,
@@ -35,7 +38,12 @@ QUERY_PREFIX = validation.QUERY_PREFIX
 
 
 def envelope(
-    request: Request, status: int, message: str, details: list[dict[str, Any]] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    *,
+    retry_after: float = 5,
 ) -> JSON:
     error: dict[str, Any] = {"code": status, "message": message}
     if details:
@@ -45,7 +53,7 @@ def envelope(
     if 400 <= status < 500 and status not in (408, 429):
         headers["x-should-retry"] = "false"
     if status in (429, 503):
-        headers["retry-after"] = "5"
+        headers["retry-after"] = str(max(1, math.ceil(retry_after)))
         headers["x-should-retry"] = "true"
     body = {"error": error, "metadata": {"request_id": rid}}
     return JSON(body, status_code=status, headers=headers)
@@ -60,10 +68,12 @@ def status_of(exc: errors.OmniError) -> int:
 
 async def on_omni_error(request: Request, exc: Exception) -> JSON:
     assert isinstance(exc, errors.OmniError)
-    response = envelope(request, status_of(exc), exc.message, exc.details)
+    if isinstance(exc, errors.TooManyRequests):
+        metrics.rate_limited(exc.limit)
+        return envelope(request, 429, exc.message, retry_after=exc.retry_after)
     if isinstance(exc, errors.Busy):  # a lock is held for moments, not minutes
-        response.headers["retry-after"] = "1"
-    return response
+        return envelope(request, 503, exc.message, retry_after=1)
+    return envelope(request, status_of(exc), exc.message, exc.details)
 
 
 def translate(exc: RequestValidationError) -> errors.OmniError:

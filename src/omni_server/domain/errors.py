@@ -83,3 +83,19 @@ INVALID_PAYLOAD = "Invalid request payload"
 GRANT_NOT_FOUND = "Grant not found"
 GRANT_INACTIVE = "Grant already inactive"
 FEEDBACK_NOT_FINAL = "feedback is only accepted for finalized assistant messages"
+
+
+class TooManyRequests(OmniError):
+    """A per-key limit refused the request (HTTP 429); retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, limit: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.retry_after = retry_after
+
+
+RATE_LIMITED = "Too many requests for this API key; retry after the time in retry-after"
+TOO_MANY_ACTIVE = (
+    "This API key has too many active responses (queued or running); "
+    "wait for one to finish or cancel one"
+)

@@ -88,6 +88,8 @@ class Response:
     request: TurnRequest
     error: ErrorInfo | None = None
     attempt: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from omni_server.domain.ids import new_id, utcnow
 from omni_server.store.keys import KeyRecord, KeyStore
 
 KEY_PREFIX = "omni_"
+TOUCH_INTERVAL = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class KeyService:
         self._store = store
         self._ttl = cache_seconds
         self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._touched: dict[uuid.UUID, float] = {}
 
     async def create(self, *, accounts: frozenset[int], name: str) -> NewKey:
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -87,4 +89,15 @@ class KeyService:
             self._cache[digest] = (now, principal)
         if principal is None:
             raise errors.Unauthenticated()
+        await self._touch(principal.key_id, now)
         return principal
+
+    async def _touch(self, key_id: uuid.UUID, now: float) -> None:
+        """Keep ``last_used_at`` current to the minute: at most one write per key a minute."""
+        last = self._touched.get(key_id)
+        if last is not None and now - last < TOUCH_INTERVAL:
+            return
+        if len(self._touched) > 10_000:
+            self._touched.clear()
+        self._touched[key_id] = now
+        await self._store.touch(key_id, utcnow())

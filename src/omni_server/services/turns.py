@@ -9,6 +9,7 @@ from omni_server.domain import errors
 from omni_server.domain.ids import utcnow
 from omni_server.domain.lifecycle import ResponseStatus
 from omni_server.domain.models import Mode, TurnRequest
+from omni_server.observability import events
 from omni_server.services.auth import Principal
 from omni_server.services.ports import TurnSignals
 from omni_server.store.queries import QueryStore
@@ -40,8 +41,9 @@ class TurnService:
         principal.require(account_id)
         check_request(request)
         accepted = await self._turns.create_thread(
-            account_id=account_id, request=request, now=utcnow()
+            account_id=account_id, request=request, now=utcnow(), api_key_id=principal.key_id
         )
+        events.queued(accepted.response_id, accepted.thread_id, account_id)
         self._signals.turn_queued()
         return accepted
 
@@ -51,8 +53,13 @@ class TurnService:
         principal.require(account_id)
         check_request(request)
         accepted = await self._turns.create_message(
-            thread_id=thread_id, account_id=account_id, request=request, now=utcnow()
+            thread_id=thread_id,
+            account_id=account_id,
+            request=request,
+            now=utcnow(),
+            api_key_id=principal.key_id,
         )
+        events.queued(accepted.response_id, accepted.thread_id, account_id)
         self._signals.turn_queued()
         return accepted
 
@@ -69,6 +76,7 @@ class TurnService:
             response_id, ResponseStatus.CANCELED, now=utcnow(), account_id=account_id
         )
         if finalized is not None:
+            events.finished(finalized, canceled_by_client=True)
             self._signals.turn_canceled(response_id)
             return CancelResult(canceled=True)
         current = await self._queries.response(response_id)

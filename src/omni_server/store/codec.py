@@ -111,4 +111,6 @@ def response_from(row: Row[Any]) -> Response:
         request=decode_request(m["request"]),
         error=decode_error(m["error"]),
         attempt=m["attempt"],
+        started_at=m.get("started_at"),
+        finished_at=m.get("finished_at"),
     )

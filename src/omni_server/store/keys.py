@@ -20,6 +20,7 @@ class KeyRecord:
     accounts: frozenset[int]
     created_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None = None
 
 
 class KeyStore:
@@ -78,7 +79,13 @@ class KeyStore:
             by_key.setdefault(grant.key_id, set()).add(grant.account_id)
         return [
             KeyRecord(
-                r.id, r.name, r.prefix, frozenset(by_key.get(r.id, ())), r.created_at, r.revoked_at
+                r.id,
+                r.name,
+                r.prefix,
+                frozenset(by_key.get(r.id, ())),
+                r.created_at,
+                r.revoked_at,
+                r.last_used_at,
             )
             for r in rows
         ]
@@ -92,6 +99,13 @@ class KeyStore:
                 .values(revoked_at=now)
             )
         return result.rowcount == 1
+
+    async def touch(self, key_id: uuid.UUID, now: datetime) -> None:
+        """Record that the key was used at ``now`` (callers rate-limit this write)."""
+        async with self._db.writer.begin() as conn:
+            await conn.execute(
+                update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=now)
+            )
 
     async def any_live(self) -> bool:
         async with self._db.reader.connect() as conn:

@@ -60,6 +60,7 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column("last_used_at", UTCDateTime, nullable=True),  # migration 0005
 )
 
 api_key_accounts = Table(
@@ -125,6 +126,14 @@ responses = Table(
         postgresql_where=text(_ACTIVE_SQL),
     ),
     Index("ix_responses_status_id", "status", "id"),
+    # The key that created the response (migration 0005): the per-key active limit counts it.
+    Column("api_key_id", Uuid, nullable=True),
+    Index(
+        "ix_responses_active_key",
+        "api_key_id",
+        sqlite_where=text(_ACTIVE_SQL),
+        postgresql_where=text(_ACTIVE_SQL),
+    ),
 )
 
 idempotency_keys = Table(

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from omni_server.domain import errors
@@ -32,7 +32,7 @@ from omni_server.domain.models import (
 from omni_server.store import codec
 from omni_server.store.db import Database
 from omni_server.store.inline import ConnectionLike
-from omni_server.store.tables import messages, responses, threads
+from omni_server.store.tables import api_keys, messages, responses, threads
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE]
 
@@ -49,16 +49,26 @@ def _values(statuses: frozenset[ResponseStatus]) -> list[str]:
 
 
 class TurnStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, max_active_per_key: int = 0) -> None:
         self._db = db
         self._skip_locked = db.backend == "postgresql"
+        self._max_active = max_active_per_key
 
     # -- accepting turns -------------------------------------------------------------------
 
     async def create_thread(
-        self, *, account_id: int, request: TurnRequest, now: datetime
+        self,
+        *,
+        account_id: int,
+        request: TurnRequest,
+        now: datetime,
+        api_key_id: uuid.UUID | None = None,
     ) -> AcceptedTurn:
-        """Create a thread together with its first user turn, atomically."""
+        """Create a thread together with its first user turn, atomically.
+
+        Raises ``TooManyRequests`` when ``api_key_id`` already has the most active responses
+        allowed (see :meth:`_check_key_limit`).
+        """
         thread = Thread(
             id=new_id(),
             account_id=account_id,
@@ -78,10 +88,16 @@ class TurnStore:
                     updated_at=now,
                 )
             )
-            return await self._add_turn(conn, thread.id, account_id, request, now)
+            return await self._add_turn(conn, thread.id, account_id, request, now, api_key_id)
 
     async def create_message(
-        self, *, thread_id: uuid.UUID, account_id: int, request: TurnRequest, now: datetime
+        self,
+        *,
+        thread_id: uuid.UUID,
+        account_id: int,
+        request: TurnRequest,
+        now: datetime,
+        api_key_id: uuid.UUID | None = None,
     ) -> AcceptedTurn:
         """Append a user message and queue its response.
 
@@ -90,7 +106,7 @@ class TurnStore:
         """
         try:
             async with self._db.writer.begin() as conn:
-                return await self._add_turn(conn, thread_id, account_id, request, now)
+                return await self._add_turn(conn, thread_id, account_id, request, now, api_key_id)
         except IntegrityError:
             active = await self.active_response_id(thread_id)
             details = [{"active_response_id": str(active)}] if active else None
@@ -103,6 +119,7 @@ class TurnStore:
         account_id: int,
         request: TurnRequest,
         now: datetime,
+        api_key_id: uuid.UUID | None,
     ) -> AcceptedTurn:
         # Reserving both seqs now (user n, assistant n+1) keeps history gapless: the one
         # active turn per thread is the only writer of those two numbers.
@@ -116,6 +133,7 @@ class TurnStore:
         ).scalar_one_or_none()
         if last_seq is None:
             raise errors.NotFound(errors.THREAD_NOT_FOUND)
+        await self._check_key_limit(conn, api_key_id)
         user_message_id, response_id = new_id(), new_id()
         await conn.execute(
             insert(messages).values(
@@ -142,9 +160,37 @@ class TurnStore:
                 request=codec.encode_request(request),
                 attempt=0,
                 created_at=now,
+                api_key_id=api_key_id,
             )
         )
         return AcceptedTurn(thread_id, user_message_id, response_id)
+
+    async def _check_key_limit(self, conn: ConnectionLike, api_key_id: uuid.UUID | None) -> None:
+        """Refuse a new turn when the key already has ``max_active_per_key`` active ones.
+
+        Concurrent creates by one key must not all pass the count. On SQLite the transaction
+        already holds the database's write lock (its first statement wrote the thread), so
+        creates are serialized; on PostgreSQL the key's row is locked first, which serializes
+        the creates of that key only, and the count then sees every committed turn.
+        """
+        if api_key_id is None or self._max_active <= 0:
+            return
+        if self._skip_locked:
+            await conn.execute(
+                select(api_keys.c.id).where(api_keys.c.id == api_key_id).with_for_update()
+            )
+        active = (
+            await conn.execute(
+                select(func.count())
+                .select_from(responses)
+                .where(
+                    responses.c.api_key_id == api_key_id,
+                    responses.c.status.in_(_ACTIVE_VALUES),
+                )
+            )
+        ).scalar_one()
+        if active >= self._max_active:
+            raise errors.TooManyRequests(errors.TOO_MANY_ACTIVE, limit="active", retry_after=1.0)
 
     async def active_response_id(self, thread_id: uuid.UUID) -> uuid.UUID | None:
         async with self._db.reader.connect() as conn:

@@ -14,6 +14,7 @@ from omni_server.domain.ids import utcnow
 from omni_server.domain.lifecycle import ErrorCode, ResponseStatus
 from omni_server.domain.models import Claim, ErrorInfo, Turn
 from omni_server.engines.base import Engine, EngineError
+from omni_server.observability import events
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
 from omni_server.worker.recorder import Fenced, TurnRecorder
@@ -60,6 +61,7 @@ async def execute(
     Without ``account_data`` every account counts as enabled (the contract's default).
     Reported token usage is stored through ``usage`` however the turn ends.
     """
+    events.running(claim.response, claim.worker_id)
     recorder = TurnRecorder(turns, claim, interval=settings.progress_interval)
 
     async def save_usage() -> None:
@@ -112,7 +114,7 @@ async def _execute(
         log.exception("engine %s crashed on response %s", engine.name, response.id)
         status, error = ResponseStatus.FAILED, INTERNAL
     await save_usage()  # before the terminal write, so whoever sees the end sees the usage
-    await turns.finalize(
+    finished = await turns.finalize(
         response.id,
         status,
         now=utcnow(),
@@ -120,3 +122,5 @@ async def _execute(
         error=error,
         attempt=claim.attempt,
     )
+    if finished is not None:
+        events.finished(finished)

@@ -21,6 +21,7 @@ from omni_server.domain.ids import utcnow
 from omni_server.domain.lifecycle import ErrorCode, ResponseStatus
 from omni_server.domain.models import Claim, ErrorInfo
 from omni_server.engines.base import Engine
+from omni_server.observability import events
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
 from omni_server.worker.execution import AccountData, TurnSettings, UsageSink, execute
@@ -89,13 +90,15 @@ class Runner:
             task.cancel()
         await asyncio.gather(*(task for _claim, task in running.values()), return_exceptions=True)
         for claim, _task in running.values():
-            await self._turns.finalize(
+            lost = await self._turns.finalize(
                 claim.response.id,
                 ResponseStatus.FAILED,
                 now=utcnow(),
                 error=WORKER_LOST,
                 attempt=claim.attempt,
             )
+            if lost is not None:
+                events.finished(lost)
 
     async def _loop(self) -> None:
         while True:
@@ -171,4 +174,5 @@ class Runner:
                 response_id, ResponseStatus.FAILED, now=utcnow(), error=WORKER_LOST, attempt=attempt
             )
             if reaped is not None:
+                events.finished(reaped)
                 log.warning("response %s finalized as worker_lost (lease expired)", response_id)

@@ -1,0 +1,65 @@
+"""The access line and HTTP metrics: one ASGI middleware, one line per request.
+
+It sits inside the request-id middleware (so the id is known) and outside the routes (so a
+500 raised by a route is still counted, as a 500). The route label is the matched route's
+template, which keeps the metric's cardinality bounded whatever paths clients send.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from omni_server.observability import metrics
+
+log = logging.getLogger("omni.access")
+
+UNMATCHED = "<unmatched>"
+
+
+def route_of(scope: Scope) -> str:
+    """The template of the route that handled the request (set by Starlette's router)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED
+
+
+class AccessMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            seconds = time.perf_counter() - started
+            route, method = route_of(scope), scope["method"]
+            metrics.observe_request(route, method, status, seconds)
+            log.info(
+                "%s %s %d",
+                method,
+                route,
+                status,
+                extra={
+                    "request_id": scope.get("state", {}).get("request_id"),
+                    "method": method,
+                    "route": route,
+                    "path": scope.get("path"),
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                },
+            )
