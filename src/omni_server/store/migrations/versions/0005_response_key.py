@@ -1,7 +1,7 @@
 """Which API key created each response (the per-key active limit), and keys' last use.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa
