@@ -26,6 +26,7 @@ from omni_server.services.idempotency import IdempotencyService
 from omni_server.services.reads import ReadService
 from omni_server.services.turns import TurnService
 from omni_server.settings import Settings
+from omni_server.shutdown import SigtermDrain
 from omni_server.store import migrate
 from omni_server.store.db import Database
 from omni_server.store.entitlements import EntitlementStore
@@ -36,6 +37,7 @@ from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
 from omni_server.worker.execution import TurnSettings
 from omni_server.worker.runner import Runner
+from omni_server.worker.signals import NoSignals, PostgresListener
 
 log = logging.getLogger("omni")
 
@@ -63,6 +65,8 @@ def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
         engine,
         account_data=EntitlementStore(db),
         max_running=settings.max_running,
+        max_per_account=settings.per_account_cap,
+        listener=PostgresListener(settings.database_url) if db.backend == "postgresql" else None,
         poll_interval=settings.poll_interval,
         lease_seconds=settings.lease_seconds,
         settings=TurnSettings(
@@ -85,18 +89,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         queries = QueryStore(db)
         app.state.db = db
         app.state.runner = runner
+        app.state.drain = drain = SigtermDrain(lambda: runner.drain(settings.shutdown_grace))
         app.state.services = Services(
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
-            turns=TurnService(TurnStore(db), queries, runner),
+            turns=TurnService(TurnStore(db), queries, runner if settings.runner else NoSignals()),
             reads=ReadService(queries),
             idempotency=IdempotencyService(IdempotencyStore(db)),
             entitlements=EntitlementService(EntitlementStore(db), agreements),
             feedback=FeedbackService(FeedbackStore(db), queries),
         )
-        await runner.start()
+        if settings.runner:
+            await runner.start()
+        drain.install()
         try:
             yield
         finally:
+            drain.uninstall()
             await runner.stop()
             await db.close()
 

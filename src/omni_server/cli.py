@@ -12,7 +12,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from omni_server import __version__
+from omni_server import __version__, scaling
 from omni_server.domain.ids import utcnow
 from omni_server.services.auth import KeyService
 from omni_server.settings import Settings
@@ -32,6 +32,23 @@ DatabaseOpt = Annotated[
         "--database",
         envvar="OMNI_DATABASE",
         help="sqlite:///path/omni.db or postgresql://user@host/db (default: SQLite in data dir).",
+    ),
+]
+
+PerAccountOpt = Annotated[
+    int | None,
+    typer.Option(
+        envvar="OMNI_MAX_RUNNING_PER_ACCOUNT",
+        min=1,
+        help="Turns of one account run at once (default: 3/4 of the maximum).",
+    ),
+]
+GraceOpt = Annotated[
+    float | None,
+    typer.Option(
+        envvar="OMNI_SHUTDOWN_GRACE",
+        min=0,
+        help="Seconds running turns get to finish after SIGTERM (default 30).",
     ),
 ]
 
@@ -86,26 +103,104 @@ def serve(
         int, typer.Option(envvar="OMNI_MAX_RUNNING", min=1, help="Turns run at once.")
     ] = 64,
     log_level: Annotated[str, typer.Option(envvar="OMNI_LOG_LEVEL")] = "info",
+    runner: Annotated[
+        bool,
+        typer.Option(
+            "--runner/--no-runner",
+            envvar="OMNI_RUNNER",
+            help="Run turns in this process too; --no-runner serves the API only.",
+        ),
+    ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            envvar="OMNI_WORKERS", min=1, help="API processes sharing the port (PostgreSQL)."
+        ),
+    ] = 1,
+    max_running_per_account: PerAccountOpt = None,
+    shutdown_grace: GraceOpt = None,
 ) -> None:
-    """Run the API server and its in-process runner."""
+    """Run the API server and, unless --no-runner, its in-process runner."""
     from omni_server.app import create_app
 
     settings = _settings(
-        database, host=host, port=port, max_running=max_running, log_level=log_level
+        database,
+        host=host,
+        port=port,
+        max_running=max_running,
+        log_level=log_level,
+        runner=runner,
+        workers=workers,
+        max_running_per_account=max_running_per_account,
+        shutdown_grace=shutdown_grace,
     )
+    scaling.check_workers(settings)
     has_key = _with_db(
         settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
     )
     typer.echo(f"Omni {__version__}")
     typer.echo(f"  database : {_describe(settings.database_url)}")
-    typer.echo(f"  engine   : {settings.engine} (max running turns: {settings.max_running})")
-    typer.echo(f"  listening: http://{host}:{port}")
+    if settings.runner:
+        typer.echo(f"  engine   : {settings.engine} (max running turns: {settings.max_running})")
+    else:
+        typer.echo("  runner   : off (turns run in `omni worker` processes)")
+    typer.echo(f"  listening: http://{host}:{port}" + scaling.workers_note(settings))
     if not has_key:
         typer.echo(
             "  no API key exists yet; create one with:\n"
             f"    omni keys create --account 1 --database '{settings.database_url}'"
         )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    scaling.exit_zero_on_sigterm()
+    if settings.workers > 1:
+        scaling.serve_processes(settings)
+        return
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace) or None,
+    )
+
+
+@app.command()
+def worker(
+    database: DatabaseOpt = None,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency",
+            envvar="OMNI_MAX_RUNNING",
+            min=1,
+            help="Turns this worker runs at once.",
+        ),
+    ] = 64,
+    host: Annotated[
+        str, typer.Option(envvar="OMNI_HOST", help="Interface of the probes and metrics.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="OMNI_WORKER_PORT",
+            min=1,
+            max=65535,
+            help="Serve /healthz, /readyz and /metrics on this port (default: none).",
+        ),
+    ] = None,
+    max_running_per_account: PerAccountOpt = None,
+    shutdown_grace: GraceOpt = None,
+    log_level: Annotated[str, typer.Option(envvar="OMNI_LOG_LEVEL")] = "info",
+) -> None:
+    """Run turns only (no API): any number of workers share one PostgreSQL database."""
+    settings = _settings(
+        database,
+        max_running=concurrency,
+        max_running_per_account=max_running_per_account,
+        shutdown_grace=shutdown_grace,
+        log_level=log_level,
+    )
+    scaling.run_worker_process(settings, host=host, port=port)
 
 
 @app.command("migrate")

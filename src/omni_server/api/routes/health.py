@@ -17,6 +17,10 @@ async def healthz() -> JSON:
 
 @router.get("/readyz", summary="The database is reachable and migrated")
 async def readyz(request: Request) -> JSON:
+    drain = getattr(request.app.state, "drain", None)
+    if drain is not None and drain.draining:
+        # SIGTERM received: still serving, but load balancers should send work elsewhere.
+        return JSON({"status": "unavailable", "draining": True}, status_code=503)
     try:
         current = await migrate.is_current(request.app.state.db.reader)
     except Exception:
