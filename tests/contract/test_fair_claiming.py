@@ -32,9 +32,7 @@ async def test_accounts_take_turns_instead_of_oldest_backlog_winning(db: Databas
     claims = await turns.claim(worker_id="w", limit=4, lease=LEASE, now=utcnow(), per_account=8)
     claimed = {c.response.id for c in claims}
     # Slots: the oldest of each account first, then the second of each.
-    assert claimed == {first[0].response_id, first[1].response_id} | {
-        t.response_id for t in second
-    }
+    assert claimed == {first[0].response_id, first[1].response_id} | {t.response_id for t in second}
 
 
 async def test_per_account_cap_counts_what_this_worker_already_runs(db: Database) -> None:

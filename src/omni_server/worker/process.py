@@ -62,12 +62,18 @@ async def run_worker(settings: Settings, *, host: str, port: int | None) -> None
             server.should_exit = True
             await serving
     finally:
+        loop = asyncio.get_running_loop()
+        for sig in SIGNALS:
+            loop.remove_signal_handler(sig)
         await db.close()
+
+
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _stop_event() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     return stop
