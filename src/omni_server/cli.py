@@ -160,7 +160,7 @@ def serve(
         port=port,
         log_level=log_level,
         access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_grace) or None,
+        timeout_graceful_shutdown=settings.http_grace,
     )
 
 

@@ -83,7 +83,7 @@ def serve_processes(settings: Settings) -> None:
         workers=settings.workers,
         log_level=settings.log_level,
         access_log=False,
-        timeout_graceful_shutdown=int(settings.shutdown_grace) or None,
+        timeout_graceful_shutdown=settings.http_grace,
     )
 
 

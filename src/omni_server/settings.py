@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from pydantic import Field
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     shutdown_grace: float = Field(
         30.0, ge=0, description="Seconds running turns get to finish after SIGTERM."
     )
+
+    @property
+    def http_grace(self) -> int:
+        """Whole seconds uvicorn gives requests in flight at shutdown (its option is an int)."""
+        return max(1, math.ceil(self.shutdown_grace))
 
     @property
     def per_account_cap(self) -> int:

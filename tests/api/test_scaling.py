@@ -32,6 +32,8 @@ def test_per_account_cap_defaults_below_max_running() -> None:
     assert Settings(max_running=64).per_account_cap == 48
     assert Settings(max_running=1).per_account_cap == 1
     assert Settings(max_running=8, max_running_per_account=8).per_account_cap == 8
+    assert Settings(shutdown_grace=0.5).http_grace == 1
+    assert Settings().http_grace == 30
 
 
 def test_settings_reach_child_processes_through_the_environment(

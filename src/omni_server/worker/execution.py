@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,10 +43,13 @@ async def execute(
     engine: Engine,
     settings: TurnSettings,
     account_data: AccountData | None = None,
+    finalizing: Callable[[], None] | None = None,
 ) -> None:
     """Run ``claim`` to its end. A cancel arrives as task cancellation or as :class:`Fenced`.
 
     Without ``account_data`` every account counts as enabled (the contract's default).
+    ``finalizing`` is called just before the terminal write, so that the runner's heartbeat
+    does not mistake a claim that this very task is ending for one lost to someone else.
     """
     response = claim.response
     recorder = TurnRecorder(turns, claim, interval=settings.progress_interval)
@@ -74,6 +78,8 @@ async def execute(
     except Exception:
         log.exception("engine %s crashed on response %s", engine.name, response.id)
         status, error = ResponseStatus.FAILED, INTERNAL
+    if finalizing is not None:
+        finalizing()
     await turns.finalize(
         response.id,
         status,

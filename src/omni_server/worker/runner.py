@@ -72,6 +72,7 @@ class Runner:
         self._listener = listener
         self._tasks: dict[uuid.UUID, tuple[Claim, asyncio.Task[None]]] = {}
         self._stopping: set[uuid.UUID] = set()
+        self._finalizing: set[uuid.UUID] = set()
         self._wake = asyncio.Event()
         self._beat = asyncio.Event()
         self._background: list[asyncio.Task[None]] = []
@@ -187,9 +188,12 @@ class Runner:
             return
         alive = await self._turns.heartbeat(claims, lease=self._lease, now=utcnow())
         for claim in claims:
-            if claim.response.id not in alive:
-                log.info("response %s is no longer ours; stopping its engine", claim.response.id)
-                self.turn_canceled(claim.response.id)
+            response_id = claim.response.id
+            # A claim missing from ``alive`` that its own task is finalizing is not lost.
+            lost = response_id not in alive and response_id not in self._finalizing
+            if lost and response_id in self._tasks:
+                log.info("response %s is no longer ours; stopping its engine", response_id)
+                self.turn_canceled(response_id)
 
     async def reap(self) -> None:
         """Finalize expired leases (of any worker) as ``worker_lost``."""
@@ -222,6 +226,7 @@ class Runner:
                 engine=self._engine,
                 settings=self._settings,
                 account_data=self._account_data,
+                finalizing=lambda: self._finalizing.add(response_id),
             ),
             name=f"turn-{response_id}",
         )
@@ -231,6 +236,7 @@ class Runner:
     def _done(self, claim: Claim, task: asyncio.Task[None]) -> None:
         response_id = claim.response.id
         self._tasks.pop(response_id, None)
+        self._finalizing.discard(response_id)
         if response_id in self._stopping:
             self._stopping.discard(response_id)
             # Wall-clock time, so that another process (bench/bench_scale.py) can measure
