@@ -34,6 +34,7 @@ from omni_server.services.limits import RateLimiter
 from omni_server.services.reads import ReadService
 from omni_server.services.turns import TurnService
 from omni_server.settings import Settings
+from omni_server.shutdown import SigtermDrain
 from omni_server.store import migrate
 from omni_server.store.db import Database
 from omni_server.store.entitlements import EntitlementStore
@@ -46,6 +47,7 @@ from omni_server.store.turns import TurnStore
 from omni_server.store.usage import UsageStore
 from omni_server.worker.execution import TurnSettings
 from omni_server.worker.runner import Runner
+from omni_server.worker.signals import NoSignals, PostgresListener
 
 log = logging.getLogger("omni")
 
@@ -72,6 +74,8 @@ def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
         account_data=EntitlementStore(db),
         usage=UsageStore(db),
         max_running=settings.max_running,
+        max_per_account=settings.per_account_cap,
+        listener=PostgresListener(settings.database_url) if db.backend == "postgresql" else None,
         poll_interval=settings.poll_interval,
         lease_seconds=settings.lease_seconds,
         settings=TurnSettings(
@@ -99,10 +103,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.db = db
         app.state.runner = runner
         app.state.engine_name = getattr(used_engine, "name", type(used_engine).__name__)
+        app.state.drain = drain = SigtermDrain(lambda: runner.drain(settings.shutdown_grace))
         app.state.services = Services(
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
             turns=TurnService(
-                TurnStore(db, max_active_per_key=settings.max_active_per_key), queries, runner
+                TurnStore(db, max_active_per_key=settings.max_active_per_key),
+                queries,
+                runner if settings.runner else NoSignals(),
             ),
             reads=ReadService(queries),
             idempotency=IdempotencyService(IdempotencyStore(db)),
@@ -110,10 +117,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             feedback=FeedbackService(FeedbackStore(db), queries),
             limiter=RateLimiter(parse_rate(settings.rate_limit)),
         )
-        await runner.start()
+        if settings.runner:
+            await runner.start()
+        drain.install()
         try:
             yield
         finally:
+            drain.uninstall()
             await runner.stop()
             await db.close()
             close = getattr(used_engine, "aclose", None)

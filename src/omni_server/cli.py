@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from omni_server import __version__, startup
+from omni_server import __version__, scaling, startup
 from omni_server.domain.ids import utcnow
 from omni_server.services.auth import KeyService
 from omni_server.serving import uvicorn_config
@@ -41,6 +41,23 @@ DatabaseOpt = Annotated[
         "--database",
         envvar="OMNI_DATABASE",
         help="sqlite:///path/omni.db or postgresql://user@host/db (default: SQLite in data dir).",
+    ),
+]
+
+PerAccountOpt = Annotated[
+    int | None,
+    typer.Option(
+        envvar="OMNI_MAX_RUNNING_PER_ACCOUNT",
+        min=1,
+        help="Turns of one account run at once (default: 3/4 of the maximum).",
+    ),
+]
+GraceOpt = Annotated[
+    float | None,
+    typer.Option(
+        envvar="OMNI_SHUTDOWN_GRACE",
+        min=0,
+        help="Seconds running turns get to finish after SIGTERM (default 30).",
     ),
 ]
 
@@ -132,8 +149,22 @@ def serve(
             envvar="OMNI_ENGINE", help="builtin, openai, a registered name or module:attribute."
         ),
     ] = None,
+    runner: Annotated[
+        bool | None,
+        typer.Option(
+            "--runner/--no-runner",
+            envvar="OMNI_RUNNER",
+            help="Run turns in this process too; --no-runner serves the API only.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(envvar="OMNI_WORKERS", help="API processes sharing the port (PostgreSQL)."),
+    ] = None,
+    max_running_per_account: PerAccountOpt = None,
+    shutdown_grace: GraceOpt = None,
 ) -> None:
-    """Run the API server and its in-process runner."""
+    """Run the API server and, unless --no-runner, its in-process runner."""
     from omni_server.app import create_app
     from omni_server.engines import registry
     from omni_server.observability.logging import configure_logging
@@ -146,7 +177,12 @@ def serve(
         log_level=log_level,
         log_format=log_format,
         engine=engine,
+        runner=runner,
+        workers=workers,
+        max_running_per_account=max_running_per_account,
+        shutdown_grace=shutdown_grace,
     )
+    scaling.check_workers(settings)
     try:
         registry.check(settings.engine)
     except registry.UnknownEngine as exc:
@@ -163,9 +199,74 @@ def serve(
         raise typer.Exit(1) from None
     url = startup.url_of(sock, settings.host)
     lines = startup.banner(settings, url, _describe(settings.database_url), has_key=has_key)
+    scaling.exit_zero_on_sigterm()
+    if settings.workers > 1:
+        scaling.serve_processes(settings, sock, log_config=log_config, banner=lines)
+        return
     config = uvicorn_config(create_app(settings), settings, log_config=log_config)
     server = startup.BannerServer(config, lines)
     server.run(sockets=[sock])
+
+
+@app.command()
+def worker(
+    database: DatabaseOpt = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", envvar="OMNI_MAX_RUNNING", help="Turns this worker runs at once."
+        ),
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option(envvar="OMNI_HOST", help="Interface of the probes and metrics.")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="OMNI_WORKER_PORT",
+            min=1,
+            max=65535,
+            help="Serve /healthz, /readyz and /metrics on this port (default: none).",
+        ),
+    ] = None,
+    max_running_per_account: PerAccountOpt = None,
+    shutdown_grace: GraceOpt = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            envvar="OMNI_ENGINE", help="builtin, openai, a registered name or module:attribute."
+        ),
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(envvar="OMNI_LOG_LEVEL", help="critical, error, warning, info, debug, trace."),
+    ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(envvar="OMNI_LOG_FORMAT", help="text, or json (one object per line)."),
+    ] = None,
+) -> None:
+    """Run turns only (no API): any number of workers share one PostgreSQL database."""
+    from omni_server.engines import registry
+    from omni_server.observability.logging import configure_logging
+
+    settings = _settings(
+        database,
+        host=host,
+        max_running=concurrency,
+        max_running_per_account=max_running_per_account,
+        shutdown_grace=shutdown_grace,
+        engine=engine,
+        log_level=log_level,
+        log_format=log_format,
+    )
+    try:
+        registry.check(settings.engine)
+    except registry.UnknownEngine as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings)
+    scaling.run_worker_process(settings, host=settings.host, port=port)
 
 
 @app.command("migrate")

@@ -56,7 +56,7 @@ if HttpToolsProtocol is not None:
 
 
 def uvicorn_config(
-    app: Any, settings: Settings, *, log_config: dict[str, Any] | None = None
+    app: Any, settings: Settings, *, log_config: dict[str, Any] | None = None, **extra: Any
 ) -> uvicorn.Config:
     """The uvicorn configuration ``omni serve`` runs with (tests use it too)."""
     return uvicorn.Config(
@@ -70,4 +70,6 @@ def uvicorn_config(
         http=BoundedHttpToolsProtocol if HttpToolsProtocol is not None else "h11",
         h11_max_incomplete_event_size=settings.max_header_bytes,
         timeout_keep_alive=max(1, round(settings.keep_alive_seconds)),
+        timeout_graceful_shutdown=settings.http_grace,
+        **extra,
     )

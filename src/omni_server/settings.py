@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Literal
@@ -115,6 +116,31 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         "", description="Origins allowed by CORS (comma or space separated); empty: CORS off."
     )
+
+    # Workers and scaling
+    runner: bool = Field(True, description="Run turns in the API process (serve --no-runner).")
+    workers: int = Field(1, ge=1, description="API processes sharing the port (PostgreSQL).")
+    max_running_per_account: int | None = Field(
+        None,
+        ge=1,
+        description="Turns of one account run at once per worker "
+        "(default: three quarters of max_running, at least 1).",
+    )
+    shutdown_grace: float = Field(
+        30.0, ge=0, description="Seconds running turns get to finish after SIGTERM."
+    )
+
+    @property
+    def http_grace(self) -> int:
+        """Whole seconds uvicorn gives requests in flight at shutdown (its option is an int)."""
+        return max(1, math.ceil(self.shutdown_grace))
+
+    @property
+    def per_account_cap(self) -> int:
+        """Leaves a quarter of the slots to other accounts whatever one account queues."""
+        if self.max_running_per_account is not None:
+            return self.max_running_per_account
+        return max(1, self.max_running - self.max_running // 4)
 
     @property
     def database_url(self) -> str:

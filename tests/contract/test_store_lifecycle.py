@@ -196,5 +196,6 @@ async def test_heartbeat_extends_only_the_claims_named(db: Database) -> None:
     start = utcnow()
     alive, dead = await turns.claim(worker_id="w", limit=2, lease=LEASE, now=start)
     later = start + LEASE + timedelta(seconds=1)
-    assert await turns.heartbeat([alive], lease=LEASE, now=later - timedelta(seconds=2)) == 1
+    renewed = await turns.heartbeat([alive], lease=LEASE, now=later - timedelta(seconds=2))
+    assert renewed == {alive.response.id}
     assert await turns.expired_leases(later) == [(dead.response.id, dead.attempt)]

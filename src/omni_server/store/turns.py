@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from omni_server.domain import errors
@@ -29,7 +30,7 @@ from omni_server.domain.models import (
     final_parts,
     thread_title,
 )
-from omni_server.store import codec
+from omni_server.store import codec, notify
 from omni_server.store.db import Database
 from omni_server.store.inline import ConnectionLike
 from omni_server.store.tables import api_keys, messages, responses, threads
@@ -53,6 +54,7 @@ class TurnStore:
         self._db = db
         self._skip_locked = db.backend == "postgresql"
         self._max_active = max_active_per_key
+        self._notify = db.backend == "postgresql"
 
     # -- accepting turns -------------------------------------------------------------------
 
@@ -163,6 +165,8 @@ class TurnStore:
                 api_key_id=api_key_id,
             )
         )
+        if self._notify:
+            await notify.turn_queued(conn)
         return AcceptedTurn(thread_id, user_message_id, response_id)
 
     async def _check_key_limit(self, conn: ConnectionLike, api_key_id: uuid.UUID | None) -> None:
@@ -206,19 +210,25 @@ class TurnStore:
     # -- worker side -------------------------------------------------------------------------
 
     async def claim(
-        self, *, worker_id: str, limit: int, lease: timedelta, now: datetime
+        self,
+        *,
+        worker_id: str,
+        limit: int,
+        lease: timedelta,
+        now: datetime,
+        per_account: int | None = None,
     ) -> list[Claim]:
-        """Move up to ``limit`` queued responses to running, oldest first, in one statement."""
+        """Move up to ``limit`` queued responses to running, in one statement.
+
+        Fair among accounts: each queued turn gets a *slot*, the number of turns its account
+        would have running on this worker if it were claimed (running ones plus its rank in
+        the account's queue); turns are taken by slot, then oldest first, so accounts take
+        turns instead of the longest backlog winning, and no account goes past
+        ``per_account`` running turns on this worker (``None``: ``limit`` is the only cap).
+        """
         if limit <= 0:
             return []
-        candidates = (
-            select(responses.c.id)
-            .where(responses.c.status == ResponseStatus.QUEUED.value)
-            .order_by(responses.c.id)
-            .limit(limit)
-        )
-        if self._skip_locked:
-            candidates = candidates.with_for_update(skip_locked=True)
+        candidates = self._candidates(worker_id, limit, per_account)
         # A materialized CTE runs the LIMIT once; PostgreSQL may otherwise re-run an IN
         # subquery per row and claim more than asked.
         picked = candidates.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
@@ -245,6 +255,44 @@ class TurnStore:
         ]
         return sorted(claims, key=lambda c: c.response.id)
 
+    def _candidates(self, worker_id: str, limit: int, per_account: int | None) -> Select[Any]:
+        """The ids to claim, locked on PostgreSQL (rows another worker holds are skipped)."""
+        queued = responses.c.status == ResponseStatus.QUEUED.value
+        if per_account is None:
+            candidates = select(responses.c.id).where(queued).order_by(responses.c.id)
+        else:
+            mine = (
+                select(responses.c.account_id, func.count().label("n"))
+                .where(
+                    responses.c.status == ResponseStatus.RUNNING.value,
+                    responses.c.worker_id == worker_id,
+                )
+                .group_by(responses.c.account_id)
+                .cte("mine")
+            )
+            rank = func.row_number().over(
+                partition_by=responses.c.account_id, order_by=responses.c.id
+            )
+            slots = (
+                select(
+                    responses.c.id.label("id"),
+                    (rank + func.coalesce(mine.c.n, 0)).label("slot"),
+                )
+                .select_from(responses.outerjoin(mine, mine.c.account_id == responses.c.account_id))
+                .where(queued)
+                .cte("slots")
+            )
+            candidates = (
+                select(responses.c.id)
+                .join(slots, slots.c.id == responses.c.id)
+                .where(queued, slots.c.slot <= per_account)
+                .order_by(slots.c.slot, responses.c.id)
+            )
+        candidates = candidates.limit(limit)
+        if self._skip_locked:
+            candidates = candidates.with_for_update(skip_locked=True, of=responses)
+        return candidates
+
     async def record_progress(self, claim: Claim, parts: list[Part]) -> bool:
         """Store partial content; ``False`` means the claim is fenced off (canceled, reaped)."""
         async with self._db.writer.begin() as conn:
@@ -259,22 +307,32 @@ class TurnStore:
             )
         return result.rowcount == 1
 
-    async def heartbeat(self, claims: list[Claim], *, lease: timedelta, now: datetime) -> int:
-        """Extend the leases of these claims (and only these: a claim whose task died must
-        expire so that the reaper finalizes it)."""
+    async def heartbeat(
+        self, claims: list[Claim], *, lease: timedelta, now: datetime
+    ) -> set[uuid.UUID]:
+        """Extend the leases of these claims and return the ids still running under them.
+
+        Only the claims named are extended: a claim whose task died must expire so that the
+        reaper finalizes it. A claim missing from the result was canceled or reaped meanwhile,
+        so its engine should stop (the path a missed cancel notification takes).
+        """
         if not claims:
-            return 0
+            return set()
+        fenced = [
+            and_(responses.c.id == c.response.id, responses.c.attempt == c.attempt) for c in claims
+        ]
         async with self._db.writer.begin() as conn:
-            result = await conn.execute(
+            rows = await conn.execute(
                 update(responses)
                 .where(
-                    responses.c.id.in_([c.response.id for c in claims]),
+                    or_(*fenced),
                     responses.c.worker_id == claims[0].worker_id,
                     responses.c.status == ResponseStatus.RUNNING.value,
                 )
                 .values(lease_expires_at=now + lease)
+                .returning(responses.c.id)
             )
-        return result.rowcount
+            return {r.id for r in rows}
 
     async def expired_leases(self, now: datetime) -> list[tuple[uuid.UUID, int]]:
         async with self._db.reader.connect() as conn:
@@ -349,4 +407,6 @@ class TurnStore:
             await conn.execute(
                 update(threads).where(threads.c.id == response.thread_id).values(updated_at=now)
             )
+            if self._notify and status is ResponseStatus.CANCELED:
+                await notify.turn_canceled(conn, response_id)
         return response

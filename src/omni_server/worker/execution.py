@@ -55,11 +55,14 @@ async def execute(
     settings: TurnSettings,
     account_data: AccountData | None = None,
     usage: UsageSink | None = None,
+    finalizing: Callable[[], None] | None = None,
 ) -> None:
     """Run ``claim`` to its end. A cancel arrives as task cancellation or as :class:`Fenced`.
 
     Without ``account_data`` every account counts as enabled (the contract's default).
     Reported token usage is stored through ``usage`` however the turn ends.
+    ``finalizing`` is called just before the terminal write, so that the runner's heartbeat
+    does not mistake a claim that this very task is ending for one lost to someone else.
     """
     events.running(claim.response, claim.worker_id)
     recorder = TurnRecorder(turns, claim, interval=settings.progress_interval)
@@ -71,8 +74,15 @@ async def execute(
                 usage.record(claim.response.id, engine.name, *tokens, now=utcnow())
             )
 
+    async def before_final_write() -> None:
+        await save_usage()  # so whoever sees the end sees the usage
+        if finalizing is not None:
+            finalizing()
+
     try:
-        await _execute(claim, recorder, turns, queries, engine, settings, account_data, save_usage)
+        await _execute(
+            claim, recorder, turns, queries, engine, settings, account_data, before_final_write
+        )
     finally:
         await save_usage()  # a canceled or fenced turn used tokens too
 
@@ -85,7 +95,7 @@ async def _execute(
     engine: Engine,
     settings: TurnSettings,
     account_data: AccountData | None,
-    save_usage: Callable[[], Awaitable[None]],
+    before_final_write: Callable[[], Awaitable[None]],
 ) -> None:
     response = claim.response
     status, error = ResponseStatus.SUCCEEDED, None
@@ -113,7 +123,7 @@ async def _execute(
     except Exception:
         log.exception("engine %s crashed on response %s", engine.name, response.id)
         status, error = ResponseStatus.FAILED, INTERNAL
-    await save_usage()  # before the terminal write, so whoever sees the end sees the usage
+    await before_final_write()
     finished = await turns.finalize(
         response.id,
         status,

@@ -16,6 +16,10 @@ async def healthz() -> JSON:
 
 @router.get("/readyz", summary="The database answers, is migrated, and is the configured file")
 async def readyz(request: Request) -> JSON:
+    drain = getattr(request.app.state, "drain", None)
+    if drain is not None and drain.draining:
+        # SIGTERM received: still serving, but load balancers should send work elsewhere.
+        return JSON({"status": "unavailable", "draining": True}, status_code=503)
     problem = await request.app.state.probe.problem()
     if problem is not None:
         return JSON(
