@@ -83,8 +83,12 @@ def banner(settings: Settings, url: str, database: str, *, has_key: bool) -> lis
     lines = [
         f"Omni listening on {url} (API docs: {url}/docs, metrics: {url}/metrics)",
         f"database: {database}",
-        f"engine: {settings.engine} (max running turns: {settings.max_running})",
+        f"engine: {settings.engine} (max running turns: {settings.max_running})"
+        if settings.runner
+        else "runner: off (turns run in `omni worker` processes)",
     ]
+    if settings.workers > 1:
+        lines[0] += f" in {settings.workers} processes"
     prefix = "create an API key with" if has_key else "no API key exists yet; create one with"
     lines.append(f"{prefix}: {key_command(settings)}")
     return lines
