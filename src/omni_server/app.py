@@ -16,9 +16,12 @@ from omni_server.api import errors as api_errors
 from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.envelope import RequestIdMiddleware
-from omni_server.api.routes import entitlements, health, messages, responses, threads
+from omni_server.api.routes import entitlements, events, health, messages, responses, threads
+from omni_server.api.routes import site as site_routes
 from omni_server.engines.base import Engine
 from omni_server.engines.builtin import BuiltinEngine
+from omni_server.events.hub import EventHub
+from omni_server.events.pg import bridge_for
 from omni_server.services.auth import KeyService
 from omni_server.services.entitlements import EntitlementService
 from omni_server.services.feedback import FeedbackService
@@ -56,9 +59,11 @@ def build_engine(settings: Settings) -> Engine:
     raise ValueError(f"unknown engine {settings.engine!r} (available: builtin)")
 
 
-def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
+def build_runner(
+    db: Database, settings: Settings, engine: Engine, hub: EventHub | None = None
+) -> Runner:
     return Runner(
-        TurnStore(db),
+        TurnStore(db, hub),
         QueryStore(db),
         engine,
         account_data=EntitlementStore(db),
@@ -81,23 +86,32 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         db = Database.open(settings.database_url)
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
-        runner = build_runner(db, settings, engine or build_engine(settings))
+        hub = EventHub()
+        runner = build_runner(db, settings, engine or build_engine(settings), hub)
         queries = QueryStore(db)
         app.state.db = db
         app.state.runner = runner
+        app.state.events = hub
+        app.state.events_keepalive = settings.events_keepalive
+        bridge = bridge_for(settings.database_url, hub, queries)
         app.state.services = Services(
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
-            turns=TurnService(TurnStore(db), queries, runner),
+            turns=TurnService(TurnStore(db, hub), queries, runner),
             reads=ReadService(queries),
             idempotency=IdempotencyService(IdempotencyStore(db)),
             entitlements=EntitlementService(EntitlementStore(db), agreements),
             feedback=FeedbackService(FeedbackStore(db), queries),
         )
-        await runner.start()
+        if bridge is not None:
+            await bridge.start()
+        if settings.runner_enabled:
+            await runner.start()
         try:
             yield
         finally:
             await runner.stop()
+            if bridge is not None:
+                await bridge.stop()
             await db.close()
 
     app = FastAPI(
@@ -105,11 +119,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version=__version__,
         description="Self-hosted implementation of Clear Street's Omni AI API.",
         lifespan=lifespan,
+        # Served from package files by api/routes/site.py: no CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     # Routes are matched in order: the poll's router goes first, it is the hottest path.
     routers = (responses.router, threads.router, messages.router, entitlements.router)
-    for router in (*routers, health.router):
+    for router in (*routers, events.router, health.router):
         app.include_router(router)
+    site_routes.install(app)
     api_errors.install(app)
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         "(default: the built-in omni_account_data_access, version 1).",
     )
     migrate_on_start: bool = True
+    # Live events
+    events_keepalive: float = Field(
+        15.0, gt=0, description="Seconds between keep-alive comments on an idle event stream."
+    )
+    runner_enabled: bool = Field(
+        True, description="Run turns in this process (off: only serve the API; hidden)."
+    )
     log_level: str = "info"
 
     @property

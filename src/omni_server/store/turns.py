@@ -29,6 +29,7 @@ from omni_server.domain.models import (
     final_parts,
     thread_title,
 )
+from omni_server.domain.progress import NoProgress, ProgressSink
 from omni_server.store import codec
 from omni_server.store.db import Database
 from omni_server.store.inline import ConnectionLike
@@ -49,9 +50,11 @@ def _values(statuses: frozenset[ResponseStatus]) -> list[str]:
 
 
 class TurnStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, progress: ProgressSink | None = None) -> None:
         self._db = db
         self._skip_locked = db.backend == "postgresql"
+        # Told of every committed status change and progress write (live events, long polls).
+        self.progress: ProgressSink = progress or NoProgress()
 
     # -- accepting turns -------------------------------------------------------------------
 
@@ -197,6 +200,8 @@ class TurnStore:
             Claim(response=codec.response_from(r), worker_id=worker_id, attempt=r.attempt)
             for r in rows
         ]
+        for claim in claims:
+            self.progress.claimed(claim)
         return sorted(claims, key=lambda c: c.response.id)
 
     async def record_progress(self, claim: Claim, parts: list[Part]) -> bool:
@@ -211,6 +216,8 @@ class TurnStore:
                 )
                 .values(content=codec.encode_parts(parts))
             )
+        if result.rowcount == 1:
+            self.progress.stored(claim)
         return result.rowcount == 1
 
     async def heartbeat(self, claims: list[Claim], *, lease: timedelta, now: datetime) -> int:
@@ -303,4 +310,5 @@ class TurnStore:
             await conn.execute(
                 update(threads).where(threads.c.id == response.thread_id).values(updated_at=now)
             )
+        self.progress.finalized(response)
         return response
