@@ -43,9 +43,37 @@ class Live:
         return data
 
 
+def without_events(app: Any) -> None:
+    """Remove the event stream route: the server then looks like Clear Street's own."""
+    app.router.routes[:] = [
+        r for r in app.router.routes if not getattr(r, "path", "").endswith("/events")
+    ]
+
+
+class NoValidators:
+    """ASGI middleware dropping ``ETag`` from answers: a server without conditional polls."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def strip(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [h for h in message["headers"] if h[0].lower() != b"etag"]
+            await send(message)
+
+        await self.app(scope, receive, strip)
+
+
 @asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[Live]:
+async def serving(settings: Settings, *, flavour: str = "events") -> AsyncIterator[Live]:
+    """``flavour``: ``events`` (everything), ``long-poll`` (no event stream) or ``plain``
+    (no event stream and no ETags)."""
     app = create_app(settings)
+    if flavour != "events":
+        without_events(app)
+    if flavour == "plain":
+        app.add_middleware(NoValidators)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
