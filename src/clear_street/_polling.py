@@ -38,6 +38,11 @@ class PollSchedule:
         """Seconds since the schedule started."""
         return self._clock() - self._started
 
+    @property
+    def remaining(self) -> float:
+        """Seconds left before the deadline (0 once it has passed)."""
+        return max(self._deadline - self._clock(), 0.0)
+
     def next_pause(self) -> float | None:
         """Seconds to sleep before the next poll, or ``None`` when time is up."""
         remaining = self._deadline - self._clock()

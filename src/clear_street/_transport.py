@@ -65,6 +65,25 @@ class SyncTransport:
                 response.close()
             self.sleep(delay)
 
+    def send(self, spec: RequestSpec[T], *, stream: bool = False) -> httpx.Response:
+        """Send ``spec`` with the same retries; return the raw answer for the caller to read
+        (or, with ``stream``, to iterate and close): conditional polls and event streams."""
+        request = self.config.build_request(self.http, spec)
+        budget = RetryBudget(self.config.max_retries)
+        while True:
+            try:
+                response = self.http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                delay = budget.after_transport_error()
+                if delay is None:
+                    raise connection_error(exc, request) from exc
+            else:
+                delay = budget.after_response(response)
+                if delay is None:
+                    return response
+                response.close()
+            self.sleep(delay)
+
 
 class AsyncTransport:
     """Sends calls with an ``httpx.AsyncClient``; the twin of :class:`SyncTransport`."""
@@ -90,5 +109,23 @@ class AsyncTransport:
                 delay = budget.after_response(response)
                 if delay is None:
                     return read_answer(spec, response)
+                await response.aclose()
+            await self.sleep(delay)
+
+    async def send(self, spec: RequestSpec[T], *, stream: bool = False) -> httpx.Response:
+        """The twin of :meth:`SyncTransport.send`."""
+        request = self.config.build_request(self.http, spec)
+        budget = RetryBudget(self.config.max_retries)
+        while True:
+            try:
+                response = await self.http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                delay = budget.after_transport_error()
+                if delay is None:
+                    raise connection_error(exc, request) from exc
+            else:
+                delay = budget.after_response(response)
+                if delay is None:
+                    return response
                 await response.aclose()
             await self.sleep(delay)

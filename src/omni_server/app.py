@@ -21,10 +21,21 @@ from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.failsafe import FailsafeMiddleware
 from omni_server.api.field_limits import BodyLimits
 from omni_server.api.limits import BodyLimitMiddleware
-from omni_server.api.routes import entitlements, health, messages, metrics, responses, threads
+from omni_server.api.routes import (
+    entitlements,
+    events,
+    health,
+    messages,
+    metrics,
+    responses,
+    threads,
+)
+from omni_server.api.routes import site as site_routes
 from omni_server.domain.ratelimit import parse_rate
 from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
+from omni_server.events.hub import EventHub
+from omni_server.events.pg import bridge_for
 from omni_server.observability.access import AccessMiddleware
 from omni_server.services.auth import KeyService
 from omni_server.services.entitlements import EntitlementService
@@ -66,9 +77,11 @@ def build_engine(settings: Settings) -> Engine:
     return engine_registry.build(settings)
 
 
-def build_runner(db: Database, settings: Settings, engine: Engine) -> Runner:
+def build_runner(
+    db: Database, settings: Settings, engine: Engine, hub: EventHub | None = None
+) -> Runner:
     return Runner(
-        TurnStore(db),
+        TurnStore(db, hub),
         QueryStore(db),
         engine,
         account_data=EntitlementStore(db),
@@ -97,17 +110,21 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         probe = ReadinessProbe(db, settings.database_url)
         await probe.start()
         app.state.probe = probe
+        hub = EventHub()
         used_engine = engine or build_engine(settings)
-        runner = build_runner(db, settings, used_engine)
+        runner = build_runner(db, settings, used_engine, hub)
         queries = QueryStore(db)
         app.state.db = db
         app.state.runner = runner
         app.state.engine_name = getattr(used_engine, "name", type(used_engine).__name__)
+        app.state.events = hub
+        app.state.events_keepalive = settings.events_keepalive
+        bridge = bridge_for(settings.database_url, hub, queries)
         app.state.drain = drain = SigtermDrain(lambda: runner.drain(settings.shutdown_grace))
         app.state.services = Services(
             keys=KeyService(KeyStore(db), cache_seconds=settings.key_cache_seconds),
             turns=TurnService(
-                TurnStore(db, max_active_per_key=settings.max_active_per_key),
+                TurnStore(db, hub, max_active_per_key=settings.max_active_per_key),
                 queries,
                 runner if settings.runner else NoSignals(),
             ),
@@ -117,6 +134,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             feedback=FeedbackService(FeedbackStore(db), queries),
             limiter=RateLimiter(parse_rate(settings.rate_limit)),
         )
+        if bridge is not None:
+            await bridge.start()
         if settings.runner:
             await runner.start()
         drain.install()
@@ -125,6 +144,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         finally:
             drain.uninstall()
             await runner.stop()
+            if bridge is not None:
+                await bridge.stop()
             await db.close()
             close = getattr(used_engine, "aclose", None)
             if close is not None and engine is None:
@@ -135,11 +156,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version=__version__,
         description="Self-hosted implementation of Clear Street's Omni AI API.",
         lifespan=lifespan,
+        # Served from package files by api/routes/site.py: no CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     # Routes are matched in order: the poll's router goes first, it is the hottest path.
     routers = (responses.router, threads.router, messages.router, entitlements.router)
-    for router in (*routers, health.router, metrics.router):
+    for router in (*routers, events.router, health.router, metrics.router):
         app.include_router(router)
+    site_routes.install(app)
     api_errors.install(app)
     # Limits and faults: the edge checks run inside the request id (so refusals carry it).
     app.state.body_limits = BodyLimits.from_settings(settings)

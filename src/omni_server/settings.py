@@ -142,6 +142,11 @@ class Settings(BaseSettings):
             return self.max_running_per_account
         return max(1, self.max_running - self.max_running // 4)
 
+    # Live events
+    events_keepalive: float = Field(
+        15.0, gt=0, description="Seconds between keep-alive comments on an idle event stream."
+    )
+
     @property
     def database_url(self) -> str:
         if self.database:

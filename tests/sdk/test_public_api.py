@@ -17,7 +17,7 @@ from clear_street import AsyncClearStreet, ClearStreet
 
 PUBLIC_MODULES = ["clear_street", "clear_street.types", "clear_street.resources.v1.omni_ai"]
 RESOURCES = ["threads", "messages", "responses", "entitlements"]
-OURS = {"wait", "iter_threads", "iter_messages"}
+OURS = {"wait", "stream", "iter_threads", "iter_messages"}
 
 
 def public_names(module: ModuleType) -> set[str]:
@@ -51,6 +51,7 @@ def test_imports_with_only_httpx_and_pydantic() -> None:
     allowed = {
         "clear_street",
         "httpx",
+        "httpx_sse",
         "httpcore",
         "anyio",
         "sniffio",

@@ -64,6 +64,14 @@ from clear_street.types.envelope import (
     ResponseMetadata,
 )
 from clear_street.types.error_status import ErrorStatus
+from clear_street.types.events import (
+    DeltaEvent,
+    DoneEvent,
+    PartEvent,
+    ResponseEvent,
+    SnapshotEvent,
+    StatusEvent,
+)
 from clear_street.types.feedback import CreateFeedbackResponse
 from clear_street.types.message import Message, MessageContent, MessageOutcome, MessageRole
 from clear_street.types.prefill_order import (
@@ -138,7 +146,9 @@ __all__ = [
     "DeepInsightsTargetParam",
     "DeepInsightsTargetType",
     "DeleteEntitlementResponse",
+    "DeltaEvent",
     "DirectMarketAccess",
+    "DoneEvent",
     "EntitlementAgreementKey",
     "EntitlementAgreementResource",
     "EntitlementCode",
@@ -170,6 +180,7 @@ __all__ = [
     "OpenScreenerAction",
     "OrderStrategy",
     "OrderType",
+    "PartEvent",
     "PositionIntent",
     "PrefillCancelOrderAction",
     "PrefillCancelOrderRequest",
@@ -184,6 +195,7 @@ __all__ = [
     "ResponseCancelResponseResponse",
     "ResponseContent",
     "ResponseContentPart",
+    "ResponseEvent",
     "ResponseGetResponseByIDResponse",
     "ResponseMetadata",
     "ResponseStatus",
@@ -191,6 +203,8 @@ __all__ = [
     "ScreenerFilter",
     "Side",
     "SmartOrderRouting",
+    "SnapshotEvent",
+    "StatusEvent",
     "StructuredAction",
     "StructuredActionButtonAction",
     "SuggestedActionsPayload",

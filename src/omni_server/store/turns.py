@@ -30,6 +30,7 @@ from omni_server.domain.models import (
     final_parts,
     thread_title,
 )
+from omni_server.domain.progress import NoProgress, ProgressSink
 from omni_server.store import codec, notify
 from omni_server.store.db import Database
 from omni_server.store.inline import ConnectionLike
@@ -50,11 +51,19 @@ def _values(statuses: frozenset[ResponseStatus]) -> list[str]:
 
 
 class TurnStore:
-    def __init__(self, db: Database, *, max_active_per_key: int = 0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        progress: ProgressSink | None = None,
+        *,
+        max_active_per_key: int = 0,
+    ) -> None:
         self._db = db
         self._skip_locked = db.backend == "postgresql"
         self._max_active = max_active_per_key
         self._notify = db.backend == "postgresql"
+        # Told of every committed status change and progress write (live events, long polls).
+        self.progress: ProgressSink = progress or NoProgress()
 
     # -- accepting turns -------------------------------------------------------------------
 
@@ -253,6 +262,8 @@ class TurnStore:
             Claim(response=codec.response_from(r), worker_id=worker_id, attempt=r.attempt)
             for r in rows
         ]
+        for claim in claims:
+            self.progress.claimed(claim)
         return sorted(claims, key=lambda c: c.response.id)
 
     def _candidates(self, worker_id: str, limit: int, per_account: int | None) -> Select[Any]:
@@ -305,6 +316,8 @@ class TurnStore:
                 )
                 .values(content=codec.encode_parts(parts))
             )
+        if result.rowcount == 1:
+            self.progress.stored(claim)
         return result.rowcount == 1
 
     async def heartbeat(
@@ -409,4 +422,5 @@ class TurnStore:
             )
             if self._notify and status is ResponseStatus.CANCELED:
                 await notify.turn_canceled(conn, response_id)
+        self.progress.finalized(response)
         return response

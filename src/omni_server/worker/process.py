@@ -16,9 +16,12 @@ import signal
 import uvicorn
 
 from omni_server.app import build_engine, build_runner
+from omni_server.events.hub import EventHub
+from omni_server.events.pg import bridge_for
 from omni_server.settings import Settings
 from omni_server.store import migrate
 from omni_server.store.db import Database
+from omni_server.store.queries import QueryStore
 from omni_server.worker.http import EmbeddedServer, worker_app
 
 log = logging.getLogger("omni.worker")
@@ -30,7 +33,13 @@ async def run_worker(settings: Settings, *, host: str, port: int | None) -> None
     try:
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
-        runner = build_runner(db, settings, build_engine(settings))
+        # Live events: what this worker's engines produce reaches the API servers' streams
+        # through the PostgreSQL bridge (on SQLite there is no other process to tell).
+        hub = EventHub()
+        runner = build_runner(db, settings, build_engine(settings), hub)
+        bridge = bridge_for(settings.database_url, hub, QueryStore(db))
+        if bridge is not None:
+            await bridge.start()
         stop = _stop_event()
         await runner.start()
         server = None
@@ -61,6 +70,8 @@ async def run_worker(settings: Settings, *, host: str, port: int | None) -> None
         if server is not None and serving is not None:
             server.should_exit = True
             await serving
+        if bridge is not None:
+            await bridge.stop()
     finally:
         loop = asyncio.get_running_loop()
         for sig in SIGNALS:

@@ -75,6 +75,8 @@ class TurnRecorder:
             raise Fenced(str(self._claim.response.id))
 
     async def _changed(self, *, urgent: bool) -> None:
+        # Watchers see every delta as it is produced, before (and whether or not) it is saved.
+        self._store.progress.live(self._claim, self.parts)
         self._dirty = True
         if urgent or time.monotonic() - self._flushed_at >= self._interval:
             await self.flush()

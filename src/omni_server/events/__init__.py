@@ -1,0 +1,1 @@
+"""Live progress of responses: the in-process hub, SSE framing and the PostgreSQL bridge."""
