@@ -214,7 +214,10 @@ def worker(
     concurrency: Annotated[
         int | None,
         typer.Option(
-            "--concurrency", envvar="OMNI_MAX_RUNNING", help="Turns this worker runs at once."
+            "--concurrency",
+            envvar="OMNI_MAX_RUNNING",
+            min=1,
+            help="Turns this worker runs at once.",
         ),
     ] = None,
     host: Annotated[
