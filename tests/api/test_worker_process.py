@@ -70,6 +70,10 @@ async def test_worker_runs_turns_serves_probes_and_drains_on_sigterm(tmp_path: P
 
             await wait_for(finished)
             await wait_for(hanging)
+            scraped = (await client.get("/metrics")).text
+            assert 'omni_responses_active{status="running"} 1.0' in scraped
+            assert 'omni_responses_active{status="queued"} 0.0' in scraped
+            assert 'omni_responses_total{status="succeeded"}' in scraped
 
             os.kill(os.getpid(), signal.SIGTERM)
 

@@ -17,8 +17,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from omni_server.observability import metrics as observability
 from omni_server.store import migrate
 from omni_server.store.db import Database
+from omni_server.store.stats import StatsStore
 
 
 def worker_app(
@@ -44,6 +46,8 @@ def worker_app(
         return JSONResponse({"status": "ok", "database": db.backend})
 
     async def metrics(_request: Request) -> Response:
+        with contextlib.suppress(Exception):  # the other metrics still tell the operator much
+            observability.set_active(await StatsStore(db).active_responses())
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
