@@ -209,7 +209,16 @@ async def create_turns(
         async def one(i: int, text: str) -> None:
             async with gate:
                 body = {"type": "instant", "account_id": i % accounts + 1, "text": text}
-                r = await c.post(f"{API}/threads", json=body)
+                # A connection the server closes as a request goes out is retried; the
+                # idempotency key makes the retry return the same turn, never a second one.
+                once = {"Idempotency-Key": uuid.uuid4().hex}
+                for attempt in range(3):
+                    try:
+                        r = await c.post(f"{API}/threads", json=body, headers=once)
+                        break
+                    except httpx.TransportError:
+                        if attempt == 2:
+                            raise
                 if r.status_code != 200:
                     raise BenchError(f"create answered {r.status_code}: {r.text}")
                 ids.append(r.json()["data"]["response_id"])
@@ -414,16 +423,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 async def run(cfg: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="omni-bench-scale-") as name:
-        tmp = Path(name)
-        rows = [
-            await throughput(cfg, tmp, f"postgres, {n} worker process(es)", int(n))
-            for n in cfg.workers.split(",")
-        ]
-        if not cfg.no_sqlite:
-            rows.append(await throughput(cfg, tmp, "sqlite, one process", None))
-        print_throughput(rows)
-        print_latency(await latency(cfg, tmp))
+    tmp = Path(tempfile.mkdtemp(prefix="omni-bench-scale-"))
+    print(f"process logs in {tmp}")
+    rows = [
+        await throughput(cfg, tmp, f"postgres, {n} worker process(es)", int(n))
+        for n in cfg.workers.split(",")
+    ]
+    if not cfg.no_sqlite:
+        rows.append(await throughput(cfg, tmp, "sqlite, one process", None))
+    print_throughput(rows)
+    print_latency(await latency(cfg, tmp))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

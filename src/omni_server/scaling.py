@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import typer
 import uvicorn
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from omni_server.settings import Settings
 
@@ -87,17 +88,29 @@ def serve_processes(settings: Settings) -> None:
     )
 
 
-def configure_worker_logging(level: str) -> None:
+def configure_worker_logging(level: str) -> logging.Handler:
     """Log lines shaped like uvicorn's, on stderr, for the ``omni.*`` loggers."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
     logger = logging.getLogger("omni")
     logger.addHandler(handler)
     logger.setLevel(level.upper())
+    return handler
 
 
 def run_worker_process(settings: Settings, *, host: str, port: int | None) -> None:
     from omni_server.worker.process import run_worker
 
-    configure_worker_logging(settings.log_level)
-    asyncio.run(run_worker(settings, host=host, port=port))
+    handler = configure_worker_logging(settings.log_level)
+    try:
+        asyncio.run(run_worker(settings, host=host, port=port))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except (OSError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        typer.echo(f"error: cannot use the database {url}: {reason}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        logging.getLogger("omni").removeHandler(handler)
