@@ -378,14 +378,15 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
 
 
-def print_throughput(rows: list[ThroughputRow]) -> None:
+def print_throughput(rows: list[ThroughputRow], *, flush: bool = False) -> None:
     print(f"\n{rows[0].turns} turns of !omni:sleep={rows[0].sleep:g} (API: one process):")
     head = f"{'layout':<32}{'capacity':>9}{'wall s':>9}{'turns/s':>9}{'ideal':>8}{'ratio':>7}"
     print(f"{head}{'c→r p50 ms':>12}{'c→r p99 ms':>12}")
     for r in rows:
         print(
             f"{r.name:<32}{r.capacity:>9}{r.wall:>9.2f}{r.rate:>9.1f}{r.ideal:>8.1f}"
-            f"{r.rate / r.ideal:>7.2f}{ms(r.c2r_p50):>12}{ms(r.c2r_p99):>12}"
+            f"{r.rate / r.ideal:>7.2f}{ms(r.c2r_p50):>12}{ms(r.c2r_p99):>12}",
+            flush=flush,
         )
 
 
@@ -424,13 +425,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 async def run(cfg: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="omni-bench-scale-"))
-    print(f"process logs in {tmp}")
-    rows = [
-        await throughput(cfg, tmp, f"postgres, {n} worker process(es)", int(n))
-        for n in cfg.workers.split(",")
+    print(f"process logs in {tmp}", flush=True)
+    layouts: list[tuple[str, int | None]] = [
+        (f"postgres, {n} worker process(es)", int(n)) for n in cfg.workers.split(",")
     ]
     if not cfg.no_sqlite:
-        rows.append(await throughput(cfg, tmp, "sqlite, one process", None))
+        layouts.append(("sqlite, one process", None))
+    rows: list[ThroughputRow] = []
+    for name, workers in layouts:
+        rows.append(await throughput(cfg, tmp, name, workers))
+        print_throughput(rows[-1:], flush=True)  # each figure as soon as it is known
     print_throughput(rows)
     print_latency(await latency(cfg, tmp))
 
