@@ -264,6 +264,7 @@ async def throughput(
     env = {
         "OMNI_MAX_RUNNING": str(cfg.concurrency),
         "OMNI_PROGRESS_INTERVAL": str(cfg.progress_interval),
+        "OMNI_DB_POOL_SIZE": str(cfg.pool_size),
     }
     cluster = Cluster(database, tmp, env, [])
     try:
@@ -406,6 +407,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", default="1,2,4", help="worker process counts on PostgreSQL")
     p.add_argument("--concurrency", type=int, default=64, help="turns per worker at once")
     p.add_argument("--accounts", type=int, default=8)
+    p.add_argument(
+        "--pool-size",
+        type=int,
+        default=4,
+        help="OMNI_DB_POOL_SIZE of every process (4 workers at the default 10 would need up "
+        "to 124 connections, more than PostgreSQL's default max_connections of 100)",
+    )
     p.add_argument(
         "--progress-interval",
         type=float,

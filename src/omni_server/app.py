@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database.open(settings.database_url)
+        db = Database.open(settings.database_url, pool_size=settings.db_pool_size)
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
         runner = build_runner(db, settings, engine or build_engine(settings))
