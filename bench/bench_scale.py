@@ -209,7 +209,16 @@ async def create_turns(
         async def one(i: int, text: str) -> None:
             async with gate:
                 body = {"type": "instant", "account_id": i % accounts + 1, "text": text}
-                r = await c.post(f"{API}/threads", json=body)
+                # A connection the server closes as a request goes out is retried; the
+                # idempotency key makes the retry return the same turn, never a second one.
+                once = {"Idempotency-Key": uuid.uuid4().hex}
+                for attempt in range(3):
+                    try:
+                        r = await c.post(f"{API}/threads", json=body, headers=once)
+                        break
+                    except httpx.TransportError:
+                        if attempt == 2:
+                            raise
                 if r.status_code != 200:
                     raise BenchError(f"create answered {r.status_code}: {r.text}")
                 ids.append(r.json()["data"]["response_id"])
@@ -255,6 +264,7 @@ async def throughput(
     env = {
         "OMNI_MAX_RUNNING": str(cfg.concurrency),
         "OMNI_PROGRESS_INTERVAL": str(cfg.progress_interval),
+        "OMNI_DB_POOL_SIZE": str(cfg.pool_size),
     }
     cluster = Cluster(database, tmp, env, [])
     try:
@@ -369,14 +379,15 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
 
 
-def print_throughput(rows: list[ThroughputRow]) -> None:
+def print_throughput(rows: list[ThroughputRow], *, flush: bool = False) -> None:
     print(f"\n{rows[0].turns} turns of !omni:sleep={rows[0].sleep:g} (API: one process):")
     head = f"{'layout':<32}{'capacity':>9}{'wall s':>9}{'turns/s':>9}{'ideal':>8}{'ratio':>7}"
     print(f"{head}{'c→r p50 ms':>12}{'c→r p99 ms':>12}")
     for r in rows:
         print(
             f"{r.name:<32}{r.capacity:>9}{r.wall:>9.2f}{r.rate:>9.1f}{r.ideal:>8.1f}"
-            f"{r.rate / r.ideal:>7.2f}{ms(r.c2r_p50):>12}{ms(r.c2r_p99):>12}"
+            f"{r.rate / r.ideal:>7.2f}{ms(r.c2r_p50):>12}{ms(r.c2r_p99):>12}",
+            flush=flush,
         )
 
 
@@ -397,6 +408,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=64, help="turns per worker at once")
     p.add_argument("--accounts", type=int, default=8)
     p.add_argument(
+        "--pool-size",
+        type=int,
+        default=4,
+        help="OMNI_DB_POOL_SIZE of every process (4 workers at the default 10 would need up "
+        "to 124 connections, more than PostgreSQL's default max_connections of 100)",
+    )
+    p.add_argument(
         "--progress-interval",
         type=float,
         default=0.5,
@@ -414,16 +432,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 async def run(cfg: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="omni-bench-scale-") as name:
-        tmp = Path(name)
-        rows = [
-            await throughput(cfg, tmp, f"postgres, {n} worker process(es)", int(n))
-            for n in cfg.workers.split(",")
-        ]
-        if not cfg.no_sqlite:
-            rows.append(await throughput(cfg, tmp, "sqlite, one process", None))
-        print_throughput(rows)
-        print_latency(await latency(cfg, tmp))
+    tmp = Path(tempfile.mkdtemp(prefix="omni-bench-scale-"))
+    print(f"process logs in {tmp}", flush=True)
+    layouts: list[tuple[str, int | None]] = [
+        (f"postgres, {n} worker process(es)", int(n)) for n in cfg.workers.split(",")
+    ]
+    if not cfg.no_sqlite:
+        layouts.append(("sqlite, one process", None))
+    rows: list[ThroughputRow] = []
+    for name, workers in layouts:
+        rows.append(await throughput(cfg, tmp, name, workers))
+        print_throughput(rows[-1:], flush=True)  # each figure as soon as it is known
+    print_throughput(rows)
+    print_latency(await latency(cfg, tmp))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

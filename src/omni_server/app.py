@@ -104,7 +104,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database.open(settings.database_url, lock_timeout=settings.lock_timeout)
+        db = Database.open(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            lock_timeout=settings.lock_timeout,
+        )
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
         probe = ReadinessProbe(db, settings.database_url)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from omni_server.settings import Settings
 
@@ -98,4 +99,13 @@ def serve_processes(
 def run_worker_process(settings: Settings, *, host: str, port: int | None) -> None:
     from omni_server.worker.process import run_worker
 
-    asyncio.run(run_worker(settings, host=host, port=port))
+    try:
+        asyncio.run(run_worker(settings, host=host, port=port))
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except (OSError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        typer.echo(f"error: cannot use the database {url}: {reason}", err=True)
+        raise typer.Exit(1) from None

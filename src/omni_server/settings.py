@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     shutdown_grace: float = Field(
         30.0, ge=0, description="Seconds running turns get to finish after SIGTERM."
     )
+    db_pool_size: int = Field(
+        10, ge=1, description="PostgreSQL connections kept per process (up to 3x in bursts)."
+    )
 
     @property
     def http_grace(self) -> int:

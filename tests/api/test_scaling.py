@@ -109,3 +109,14 @@ async def test_api_readyz_is_503_while_draining(tmp_path: Path) -> None:
         got = await h.client.get(f"/v1/omni-ai/responses/{rid}", params={"account_id": 1})
         assert got.json()["data"]["status"] == "queued"
         await h.client.delete(f"/v1/omni-ai/responses/{rid}", params={"account_id": 1})
+
+
+def test_worker_with_a_bad_database_is_one_line() -> None:
+    unsupported = runner.invoke(app, ["worker", "--database", "mysql://x/y"])
+    assert unsupported.exit_code == 2 and "unsupported database" in unsupported.output
+    unreachable = runner.invoke(
+        app, ["worker", "--database", "postgresql://nobody@127.0.0.1:1/none"]
+    )
+    assert unreachable.exit_code == 1
+    assert "cannot use the database" in unreachable.output
+    assert "Traceback" not in unreachable.output

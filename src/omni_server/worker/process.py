@@ -29,7 +29,7 @@ log = logging.getLogger("omni.worker")
 
 async def run_worker(settings: Settings, *, host: str, port: int | None) -> None:
     """Run until SIGTERM or SIGINT, then drain and return."""
-    db = Database.open(settings.database_url)
+    db = Database.open(settings.database_url, pool_size=settings.db_pool_size)
     try:
         if settings.migrate_on_start:
             await migrate.upgrade(db.writer)
