@@ -8,7 +8,7 @@ always offered) and ``async run(arguments, context)``, registered under ``omni.t
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from omni_server.engines.llm.tools import ToolArgumentError, ToolContext, ToolResult
 
@@ -19,7 +19,7 @@ class PositionSizeTool:
         "How many shares to buy so that a stop-loss hit loses at most the given share of the "
         "account: equity * risk_fraction / (entry - stop), rounded down."
     )
-    parameters: dict[str, Any] = {
+    parameters: ClassVar[dict[str, Any]] = {
         "type": "object",
         "properties": {
             "equity": {"type": "number", "description": "Account equity in dollars."},
@@ -37,7 +37,8 @@ class PositionSizeTool:
                 float(arguments[k]) for k in ("equity", "risk_fraction", "entry", "stop")
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ToolArgumentError(f"equity, risk_fraction, entry and stop are numbers: {exc}")
+            message = f"equity, risk_fraction, entry and stop must be numbers ({exc})."
+            raise ToolArgumentError(message) from None
         if not (equity > 0 and 0 < risk < 1 and entry > stop > 0):
             raise ToolArgumentError("Need equity > 0, 0 < risk_fraction < 1, entry > stop > 0.")
         shares = math.floor(equity * risk / (entry - stop))
