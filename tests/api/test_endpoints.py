@@ -219,3 +219,4 @@ async def test_health_and_readiness(harness: Harness) -> None:
     assert (await harness.client.get("/healthz")).json() == {"status": "ok"}
     r = await harness.client.get("/readyz")
     assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert r.json()["engine"] == "builtin"

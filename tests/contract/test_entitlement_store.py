@@ -163,3 +163,11 @@ async def test_migration_0003_downgrades_and_upgrades(db: Database) -> None:
     await migrate.upgrade(db.writer)
     assert await migrate.is_current(db.reader)
     await test_the_consent_trail_is_append_only(db, "DELETE FROM entitlement_consents")
+
+
+async def test_migration_0004_usage_downgrades_and_upgrades(db: Database) -> None:
+    async with db.writer.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(migrate._config(c), "0003"))
+    assert not await migrate.is_current(db.reader)
+    await migrate.upgrade(db.writer)
+    assert await migrate.is_current(db.reader)

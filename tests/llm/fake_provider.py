@@ -80,6 +80,8 @@ class Reply:
     """After the chunks, keep streaming a token every ``delay`` until the client leaves."""
     silent: bool = False
     """Accept the request and never answer."""
+    abort: bool = False
+    """After the chunks, drop the connection in the middle of the body."""
 
 
 @dataclass
@@ -219,7 +221,7 @@ class FakeProvider:
             b"transfer-encoding: chunked\r\n\r\n"
         )
         events = [e if isinstance(e, str) else json.dumps(e) for e in reply.chunks]
-        if reply.done and not reply.forever:
+        if reply.done and not reply.forever and not reply.abort:
             events.append("[DONE]")
         for event in events:
             if not await self._send(writer, event, reply.delay, received):
@@ -227,6 +229,8 @@ class FakeProvider:
         while reply.forever:
             if not await self._send(writer, json.dumps(chunk("tick ")), reply.delay, received):
                 return False
+        if reply.abort:
+            return False
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return True

@@ -11,6 +11,8 @@ API = "/v1/omni-ai"
 
 async def start(h: Harness, text: str = "What is a covered call?", **extra: Any) -> dict[str, Any]:
     body = {"type": "instant", "account_id": 1, "text": text, **extra}
+    if body["type"] != "instant":
+        del body["text"]
     r = await h.client.post(f"{API}/threads", json=body)
     assert r.status_code == 200, r.text
     created: dict[str, Any] = r.json()["data"]

@@ -165,3 +165,33 @@ async def test_first_token_deadline_does_not_cut_a_long_answer(
     async with running_app(settings) as h:  # type: ignore[arg-type]
         final = await ask(h)
     assert final["status"] == "succeeded" and text_of(final) == "slow " * 12
+
+
+async def test_stream_ending_without_done_keeps_the_answer(
+    llm: Harness, provider: FakeProvider
+) -> None:
+    provider.script(Reply(chunks=[chunk("All "), chunk("there.")], done=False))
+    final = await ask(llm)
+    assert final["status"] == "succeeded" and text_of(final) == "All there."
+
+
+async def test_connection_dropped_mid_answer_fails_and_keeps_the_text(
+    llm: Harness, provider: FakeProvider
+) -> None:
+    provider.script(Reply(chunks=[chunk("Half of it")], abort=True))
+    final = await ask(llm)
+    assert final["error"] == {
+        "code": "engine_error",
+        "message": "The connection to the model provider broke.",
+    }
+    assert text_of(final) == "Half of it"
+    assert len(provider.received) == 1  # tokens had come: never retried
+
+
+async def test_odd_status_and_retry_after_are_handled(llm: Harness, provider: FakeProvider) -> None:
+    provider.script(Reply(status=502, headers={"retry-after": "soon"}), Reply(status=599))
+    final = await ask(llm)
+    assert final["error"] == {
+        "code": "engine_error",
+        "message": "The model provider answered 599.",
+    }

@@ -71,6 +71,9 @@ async def test_instant_answer_shape_and_determinism() -> None:
     first = await run("What is the price of AAPL?")
     assert [p["type"] for p in first] == ["thinking", "text", "suggested_actions"]
     assert "[AAPL](ticker:AAPL)" in first[1]["text"]
+    assert "simulated" in first[1]["text"] and "not a real quote" in first[1]["text"]
+    assert "do not trade on them" in first[1]["text"]
+    assert all("Fetching current market data" not in t for t in first[0]["thoughts"])
     button = first[2]["payload"]["actionButtons"][0]
     assert button["buttonId"] and button["label"] and button["prompt"]["prompt"]
     again = await run("What is the price of AAPL?")  # another turn: ids differ, text does not
@@ -88,6 +91,7 @@ async def test_deep_insights_shows_steps_then_report() -> None:
     assert [t[:5] for t in thoughts] == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
     assert "NVDA" in thoughts[0]
     assert parts[1]["type"] == "text" and len(parts[1]["text"]) > 300
+    assert "simulated price" in parts[1]["text"] and "no market data" in parts[1]["text"]
 
 
 async def test_fail_directive_raises_engine_error_with_code() -> None:

@@ -42,7 +42,8 @@ def deep_report(symbol: str, thesis: str | None) -> str:
     price, change = quote(symbol)
     sections = [
         f"**Deep insights: {symbol}**",
-        f"{link(symbol)} last traded at ${price:,.2f} ({change:+.2f}% on the day).",
+        f"{link(symbol)}: simulated price ${price:,.2f} ({change:+.2f}% on the day); the "
+        "built-in engine has no market data and everything below is illustrative.",
         "**Fundamentals.** Revenue growth has been steady and margins are stable; the balance "
         "sheet carries moderate leverage.",
         "**Technicals.** The price sits between its 50-day and 200-day moving averages, with "

@@ -127,7 +127,7 @@ def describe(account_id: int, holdings: Holdings) -> str:
     for position in holdings.positions:
         price = quote(position.symbol)[0]
         lines.append(
-            f"- {position.quantity} {link(position.symbol)} at {money(price)}: "
+            f"- {position.quantity} {link(position.symbol)} at {money(price)} (simulated): "
             f"{money(position.value)}"
         )
     if holdings.positions:

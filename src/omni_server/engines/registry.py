@@ -83,9 +83,12 @@ def check(name: str) -> None:
 def build(settings: Settings) -> Engine:
     """The engine ``settings.engine`` names, ready to run turns."""
     target = _target(settings.engine)
-    engine: Engine = (
-        target if hasattr(target, "run") and not isinstance(target, type) else target(settings)
-    )
+    if hasattr(target, "run") and not isinstance(target, type):
+        return target  # type: ignore[no-any-return]
+    try:
+        engine = target(settings)
+    except TypeError as exc:
+        raise _unknown(settings.engine, f"cannot build engine ({exc}) from") from None
     if not hasattr(engine, "run"):
-        raise _unknown(settings.engine, "not an engine")
-    return engine
+        raise _unknown(settings.engine, "not an engine:")
+    return engine  # type: ignore[no-any-return]

@@ -35,6 +35,10 @@ from omni_server.engines.structured import (
 MAX_CHART_SERIES = 3
 MAX_LISTED_SYMBOLS = 10
 """A thought names at most this many symbols (a prompt may name thousands)."""
+SIMULATED = (
+    "These prices are simulated by the built-in engine: it has no market data, so do not "
+    "trade on them."
+)
 
 
 @dataclass
@@ -89,7 +93,10 @@ def order_reply(turn: Turn, orders: Sequence[OrderTicket]) -> Reply:
 def _quote_line(symbol: str) -> str:
     price, change = quote(symbol)
     direction = "up" if change >= 0 else "down"
-    return f"{link(symbol)} is trading at ${price:,.2f}, {direction} {abs(change):.2f}% today."
+    return (
+        f"{link(symbol)}: simulated price ${price:,.2f}, {direction} {abs(change):.2f}% "
+        "(not a real quote)."
+    )
 
 
 # -- portfolio -------------------------------------------------------------------------------
@@ -133,7 +140,7 @@ def market_reply(turn: Turn, prompt: str) -> Reply:
     symbols = tickers_in(prompt) or symbols_in_context(items)
     thoughts = ["Reading the question..."]
     if symbols:
-        thoughts.append(f"Fetching current market data for {listed_symbols(symbols)}...")
+        thoughts.append(f"Making up simulated market data for {listed_symbols(symbols)}...")
     text = quotes_text(symbols) + context_note(items)
     parts: list[Part] = []
     if symbols and allowed(turn.request.capabilities, OPEN_CHART):
@@ -151,10 +158,11 @@ def listed_symbols(symbols: Sequence[str]) -> str:
 def quotes_text(symbols: Sequence[str]) -> str:
     if not symbols:
         return (
-            "Here is what I can tell you. Markets are open and trading normally. "
-            "Ask me about a ticker such as AAPL to get a quote, or about your portfolio."
+            "I am the built-in engine: I have no market data, and the prices I show are "
+            "simulated. Ask me about a ticker such as AAPL, or about your portfolio."
         )
-    return " ".join(_quote_line(symbol) for symbol in symbols[:5])
+    lines = " ".join(_quote_line(symbol) for symbol in symbols[:5])
+    return f"{lines}\n\n{SIMULATED}"
 
 
 def chart_parts(turn: Turn, symbols: Sequence[str], timeframe: str) -> list[Part]:

@@ -39,9 +39,10 @@ class TurnRecorder:
         last = self.parts[-1] if self.parts else None
         if last is not None and last.get("type") == "text":
             last["text"] = last["text"] + delta
-        else:
+            await self._changed(urgent=False)
+        else:  # the answer starts: a poll should see it at once
             self.parts.append({"type": "text", "text": delta})
-        await self._changed(urgent=False)
+            await self._changed(urgent=True)
 
     async def add_thought(self, thought: str) -> None:
         last = self.parts[-1] if self.parts else None

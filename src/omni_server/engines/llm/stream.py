@@ -161,7 +161,7 @@ def _status_message(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
-        phrase = "an error"
+        return f"The model provider answered {status}."
     return f"The model provider answered {status} {phrase}."
 
 

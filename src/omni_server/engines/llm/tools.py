@@ -87,7 +87,8 @@ def load_plugins() -> list[Tool]:
     found: list[Tool] = []
     for point in entry_points(group=TOOLS_GROUP):
         loaded = point.load()
-        made = loaded() if callable(loaded) and not isinstance(loaded, Tool) else loaded
+        factory = isinstance(loaded, type) or (callable(loaded) and not isinstance(loaded, Tool))
+        made = loaded() if factory else loaded
         for tool in made if isinstance(made, list | tuple) else [made]:
             if not isinstance(tool, Tool):
                 raise TypeError(f"entry point {point.name!r} in {TOOLS_GROUP} is not a tool")
