@@ -57,6 +57,9 @@ def deep_report(symbol: str, thesis: str | None) -> str:
     return "\n\n".join(sections)
 
 
+INLINE_PROMPT_CHARS = 2_000
+"""Prompts up to this long are answered on the event loop (well under a millisecond)."""
+
 MAX_PIECES = 400
 """An answer is streamed in at most this many pieces: each piece rewrites the partial text,
 so a bounded count keeps a long answer (an echoed 32,000-character thesis) linear."""
@@ -113,7 +116,11 @@ class BuiltinEngine:
         await output.append_text("\n\n")
 
     async def _instant(self, turn: Turn, prompt: str, output: TurnOutput) -> None:
-        await self._deliver(instant_reply(turn, prompt), output)
+        if len(prompt) <= INLINE_PROMPT_CHARS:
+            reply = instant_reply(turn, prompt)
+        else:  # milliseconds of regex work: off the event loop
+            reply = await asyncio.to_thread(instant_reply, turn, prompt)
+        await self._deliver(reply, output)
 
     async def _deep_insights(self, turn: Turn, output: TurnOutput) -> None:
         target = turn.request.target or {}
