@@ -136,15 +136,15 @@ def serve(
         log_level=log_level,
         log_format=log_format,
     )
-    log_config = configure_logging(settings)
-    has_key = _with_db(
-        settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
-    )
-    try:
+    try:  # first: a port in use is reported before anything else is done
         sock = startup.bind(settings.host, settings.port)
     except OSError as exc:
         typer.echo(f"error: cannot listen on {settings.host}:{settings.port}: {exc}", err=True)
         raise typer.Exit(1) from None
+    log_config = configure_logging(settings)
+    has_key = _with_db(
+        settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
+    )
     url = startup.url_of(sock, settings.host)
     lines = startup.banner(settings, url, _describe(settings.database_url), has_key=has_key)
     config = uvicorn.Config(
