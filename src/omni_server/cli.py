@@ -224,7 +224,8 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except usage.NoArgsIsHelpError as exc:
-        typer.echo(exc.format_message(), err=True)
+        if exc.format_message().strip():  # typer may have printed the help already
+            typer.echo(exc.format_message(), err=True)
         raise SystemExit(2) from None
     except usage.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "omni"

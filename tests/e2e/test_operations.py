@@ -9,6 +9,7 @@ import re
 import shlex
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -275,3 +276,14 @@ def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1 and "Traceback" not in done.stderr
     [line] = done.stderr.strip().splitlines()
     assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}")
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    """What the banner suggests when ``omni`` was not started as a script."""
+    done = subprocess.run(
+        [sys.executable, "-m", "omni_server", "--version"],
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("omni ")
