@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (*routers, health.router, metrics.router):
         app.include_router(router)
     api_errors.install(app)
-    app.add_middleware(AccessMiddleware)  # inside the request id: added first
+    app.add_middleware(AccessMiddleware, lines=settings.access_log)  # inside the request id
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
