@@ -596,6 +596,8 @@ def omni_env(cfg: Config) -> dict[str, str]:
     env = dict(os.environ)
     needed = cfg.cancels + cfg.pool_size + 16
     env["OMNI_MAX_RUNNING"] = str(max(needed, int(env.get("OMNI_MAX_RUNNING", "64"))))
+    # One key holds every hanging turn of the cancel test at once: no per-key active limit.
+    env.setdefault("OMNI_MAX_ACTIVE_PER_KEY", "0")
     return env
 
 

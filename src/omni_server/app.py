@@ -185,7 +185,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             allow_headers=["authorization", "content-type", "idempotency-key"],
             expose_headers=list(CORS_EXPOSED),
         )
-    app.add_middleware(AccessMiddleware)  # outside the edge checks: refusals are logged too
+    # Outside the edge checks, so refusals are logged and counted too.
+    app.add_middleware(AccessMiddleware, lines=settings.access_log)
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

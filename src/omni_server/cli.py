@@ -188,15 +188,15 @@ def serve(
     except registry.UnknownEngine as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    log_config = configure_logging(settings)
-    has_key = _with_db(
-        settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
-    )
-    try:
+    try:  # before the database: a port in use is reported before anything else is done
         sock = startup.bind(settings.host, settings.port)
     except OSError as exc:
         typer.echo(f"error: cannot listen on {settings.host}:{settings.port}: {exc}", err=True)
         raise typer.Exit(1) from None
+    log_config = configure_logging(settings)
+    has_key = _with_db(
+        settings, lambda db: KeyStore(db).any_live(), upgrade=settings.migrate_on_start
+    )
     url = startup.url_of(sock, settings.host)
     lines = startup.banner(settings, url, _describe(settings.database_url), has_key=has_key)
     scaling.exit_zero_on_sigterm()
@@ -363,7 +363,8 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except usage.NoArgsIsHelpError as exc:
-        typer.echo(exc.format_message(), err=True)
+        if exc.format_message().strip():  # typer may have printed the help already
+            typer.echo(exc.format_message(), err=True)
         raise SystemExit(2) from None
     except usage.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "omni"

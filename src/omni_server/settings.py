@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="text for people, json for one JSON object per line."
     )
+    access_log: bool = Field(True, description="One log line per request (metrics either way).")
     max_active_per_key: int = Field(
         64, ge=0, description="Queued + running responses one API key may have (0: no limit)."
     )

@@ -192,3 +192,23 @@ async def test_last_use_is_written_at_most_once_a_minute(harness: Harness) -> No
     keys._touched = {k: v - 61 for k, v in keys._touched.items()}  # a minute later
     await harness.client.get(f"{API}/threads", params={"account_id": 1})
     assert len(writes) == 2
+
+
+async def test_access_lines_can_be_turned_off_and_metrics_stay(
+    tmp_path: Path, captured: io.StringIO
+) -> None:
+    from prometheus_client import REGISTRY
+
+    def healthz_count(method: str, status: str = "200") -> float:
+        labels = {"route": "/healthz", "method": method, "status": status}
+        return REGISTRY.get_sample_value("omni_http_requests_total", labels) or 0.0
+
+    async with running_app(fast_settings(sqlite_url(tmp_path), access_log=False)) as h:
+        before = healthz_count("GET")
+        assert (await h.client.get("/healthz")).status_code == 200
+        assert healthz_count("GET") == before + 1
+        other = healthz_count("OTHER", "405")
+        answer = await h.client.request("BREW", "/healthz")  # any method: one bounded label
+        assert answer.status_code == 405
+        assert healthz_count("OTHER", "405") == other + 1
+    assert not [r for r in records(captured) if r["logger"] == "omni.access"]

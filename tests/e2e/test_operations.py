@@ -7,7 +7,9 @@ import json
 import queue
 import re
 import shlex
+import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -256,3 +258,32 @@ def test_version() -> None:
         omni_command("--version"), env=clean_environment(), capture_output=True, text=True
     )
     assert done.returncode == 0 and re.fullmatch(r"omni \d+\.\d+\.\d+\n", done.stdout)
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            omni_command("serve", "--port", str(port), "--database", sqlite_url(tmp_path)),
+            cwd=tmp_path,
+            env=clean_environment(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}")
+
+
+def test_python_dash_m_runs_the_same_command() -> None:
+    """What the banner suggests when ``omni`` was not started as a script."""
+    done = subprocess.run(
+        [sys.executable, "-m", "omni_server", "--version"],
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("omni ")

@@ -29,11 +29,15 @@ def _fields(
 
 def queued(response_id: uuid.UUID, thread_id: uuid.UUID, account_id: int) -> None:
     """A turn was accepted and waits for a worker."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     log.info("response queued", extra=_fields(response_id, thread_id, account_id, "queued"))
 
 
 def running(response: Response, worker_id: str) -> None:
     """A worker claimed the turn."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     fields = _fields(response.id, response.thread_id, response.account_id, "running")
     log.info("response running", extra={**fields, "worker_id": worker_id})
 
@@ -41,10 +45,12 @@ def running(response: Response, worker_id: str) -> None:
 def finished(response: Response, *, canceled_by_client: bool = False) -> None:
     """The turn reached its terminal status (the write that did it returned ``response``)."""
     status = response.status.value
-    fields = _fields(response.id, response.thread_id, response.account_id, status)
     if response.error is not None:
-        fields["error_code"] = response.error.code
         metrics.engine_error(response.error.code)
-    event = "response canceled by the client" if canceled_by_client else f"response {status}"
-    log.info(event, extra=fields)
+    if log.isEnabledFor(logging.INFO):
+        fields = _fields(response.id, response.thread_id, response.account_id, status)
+        if response.error is not None:
+            fields["error_code"] = response.error.code
+        event = "response canceled by the client" if canceled_by_client else f"response {status}"
+        log.info(event, extra=fields)
     metrics.observe_terminal(status, response.created_at, response.started_at, response.finished_at)

@@ -52,10 +52,24 @@ RATE_LIMITED = Counter(
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
+_REQUEST_CHILDREN: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
-    """Count one answered HTTP request."""
-    HTTP_REQUESTS.labels(route, method, str(status)).inc()
-    HTTP_DURATION.labels(route, method).observe(seconds)
+    """Count one answered HTTP request.
+
+    The labelled children are kept in a dict (bounded: route templates x methods x statuses),
+    which skips prometheus-client's label validation and lock on the hot path.
+    """
+    key = (route, method, status)
+    children = _REQUEST_CHILDREN.get(key)
+    if children is None:
+        children = _REQUEST_CHILDREN[key] = (
+            HTTP_REQUESTS.labels(route, method, str(status)),
+            HTTP_DURATION.labels(route, method),
+        )
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def observe_terminal(
