@@ -10,6 +10,12 @@ import sys
 
 
 def main() -> None:
+    # `omni chat` needs only the client: dispatch it before anything imports the server.
+    if sys.argv[1:2] == ["chat"]:
+        from omni_chat.app import main as chat_main
+
+        chat_main(sys.argv[2:])
+        return
     try:
         from omni_server.cli import main as cli_main
     except ImportError as exc:
