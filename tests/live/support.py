@@ -126,6 +126,8 @@ async def read_events(
     ) as source:
         assert source.response.status_code == 200
         async for sse in source.aiter_sse():
+            if not sse.data:  # a keep-alive comment
+                continue
             events.append(Event(sse.event, sse.id, json.loads(sse.data)))
             if stop_after is not None and len(events) >= stop_after:
                 break
