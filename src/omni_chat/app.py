@@ -22,9 +22,12 @@ from clear_street.types import (
     ResponseEvent,
     SnapshotEvent,
 )
+from clear_street.types.turn import Capability
 from omni_chat.render import BOLD, DIM, Screen
 
 PROMPT = "you> "
+# Parts this client shows readably: charts, and order tickets it never places.
+CAPABILITIES: list[Capability] = ["OPEN_CHART", "PREFILL_ORDER"]
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -65,13 +68,13 @@ class Chat:
     def ask(self, text: str) -> None:
         if self.thread_id is None:
             created = self._api.threads.create_thread(
-                type="instant", account_id=self.account_id, text=text
+                type="instant", account_id=self.account_id, text=text, capabilities=CAPABILITIES
             )
             self.thread_id = created.data.thread_id
             self.follow(created.data.response_id)
         else:
             reply = self._api.threads.create_message(
-                self.thread_id, text=text, account_id=self.account_id
+                self.thread_id, text=text, account_id=self.account_id, capabilities=CAPABILITIES
             )
             self.follow(reply.data.response_id)
 
