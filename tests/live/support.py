@@ -45,9 +45,16 @@ class Live:
 
 def without_events(app: Any) -> None:
     """Remove the event stream route: the server then looks like Clear Street's own."""
+    from omni_server.api.routes import events
+
+    before = len(app.router.routes)
     app.router.routes[:] = [
-        r for r in app.router.routes if not getattr(r, "path", "").endswith("/events")
+        r
+        for r in app.router.routes
+        if getattr(r, "original_router", None) is not events.router
+        and not str(getattr(r, "path", "")).endswith("/events")
     ]
+    assert len(app.router.routes) == before - 1
 
 
 class NoValidators:
