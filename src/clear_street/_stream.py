@@ -62,7 +62,10 @@ def poll_headers(extra: dict[str, str], etag: str | None, hold: int) -> dict[str
 
 
 def parse_event(kind: str, data: str, event_id: str | None) -> ResponseEvent | None:
-    """One server-sent event as a typed event (``None`` for kinds this client does not know)."""
+    """One server-sent event as a typed event (``None`` for kinds this client does not know,
+    and for keep-alive comments, which reach here as events without data)."""
+    if not data:
+        return None
     payload = json.loads(data)
     if kind in ("snapshot", "done"):
         model = SnapshotEvent if kind == "snapshot" else DoneEvent

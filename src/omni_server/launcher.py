@@ -10,6 +10,13 @@ import sys
 
 
 def main() -> None:
+    # `omni chat` and `omni conformance` need only the client: dispatch them before anything
+    # imports the server.
+    if sys.argv[1:2] == ["chat"]:
+        from omni_chat.app import main as chat_main
+
+        chat_main(sys.argv[2:])
+        return
     if sys.argv[1:2] == ["conformance"]:
         from omni_conformance.cli import main as conformance_main
 

@@ -44,6 +44,8 @@ def stream(base: str, key: str, response_id: str) -> Iterator[Event]:
     ):
         assert source.response.status_code == 200
         for sse in source.iter_sse():
+            if not sse.data:  # a keep-alive comment
+                continue
             yield Event(sse.event, sse.id, json.loads(sse.data))
 
 

@@ -21,8 +21,12 @@ from omni_server.settings import Settings
 from tests.e2e.conftest import OmniServer, print_log_on_failure
 from tests.e2e.seeding import Pool, seeded_server, steer
 
-schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi()).include(
-    path_regex=r"^/v1/omni-ai/"
+# The event stream is left out: on the seeded hanging turn it never ends by design (it is
+# tested by tests/live/test_events.py, errors included).
+schema = (
+    schemathesis.openapi.from_dict(create_app(Settings()).openapi())
+    .include(path_regex=r"^/v1/omni-ai/")
+    .exclude(path_regex=r"/events$")
 )
 
 

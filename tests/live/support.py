@@ -45,9 +45,16 @@ class Live:
 
 def without_events(app: Any) -> None:
     """Remove the event stream route: the server then looks like Clear Street's own."""
+    from omni_server.api.routes import events
+
+    before = len(app.router.routes)
     app.router.routes[:] = [
-        r for r in app.router.routes if not getattr(r, "path", "").endswith("/events")
+        r
+        for r in app.router.routes
+        if getattr(r, "original_router", None) is not events.router
+        and not str(getattr(r, "path", "")).endswith("/events")
     ]
+    assert len(app.router.routes) == before - 1
 
 
 class NoValidators:
@@ -126,6 +133,8 @@ async def read_events(
     ) as source:
         assert source.response.status_code == 200
         async for sse in source.aiter_sse():
+            if not sse.data:  # a keep-alive comment
+                continue
             events.append(Event(sse.event, sse.id, json.loads(sse.data)))
             if stop_after is not None and len(events) >= stop_after:
                 break

@@ -103,3 +103,18 @@ async def test_stream_of_a_missing_response_raises_not_found(live: Live) -> None
                 "0190a000-0000-7000-8000-000000000000", account_id=1
             )
             [e async for e in stream]
+
+
+async def test_stream_skips_keepalives_and_ends_on_cancel(tmp_path: Path) -> None:
+    settings = fast_settings(sqlite_url(tmp_path), runner=False, events_keepalive=0.05)
+    async with serving(settings) as server:
+        rid = (await server.ask("Hello"))["response_id"]
+        async with AsyncClearStreet(api_key=server.key, base_url=server.url) as client:
+            events = []
+            async for event in client.v1.omni_ai.responses.stream(rid, account_id=1):
+                events.append(event)
+                if len(events) == 1:
+                    await asyncio.sleep(0.3)  # several keep-alives go by
+                    await client.v1.omni_ai.responses.cancel_response(rid, account_id=1)
+        assert isinstance(events[0], SnapshotEvent)
+        assert isinstance(events[-1], DoneEvent) and events[-1].response.status == "canceled"

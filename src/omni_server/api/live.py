@@ -9,7 +9,7 @@ it; an id that does not continue the current attempt gets a fresh snapshot inste
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from omni_server.api import wire
 from omni_server.domain.models import Response
@@ -35,9 +35,18 @@ def etag_matches(header: str | None, tag: str) -> bool:
 
 
 async def stream(
-    watch: Watch, first: Response, resume: Cursor | None, *, keepalive: float
+    watch: Watch,
+    first: Response,
+    resume: Cursor | None,
+    *,
+    keepalive: float,
+    reread: Callable[[], Awaitable[Response]] | None = None,
 ) -> AsyncIterator[bytes]:
-    """The events of ``first`` from ``resume`` (or from a snapshot) until it is terminal."""
+    """The events of ``first`` from ``resume`` (or from a snapshot) until it is terminal.
+
+    An idle stream gets a keep-alive comment, and ``reread`` then checks the database: a safety
+    net for a notification that never came (a lost ``LISTEN`` connection, say).
+    """
     with watch:
         start = State.of(first)
         watch.offer(start)
@@ -56,6 +65,8 @@ async def stream(
                 return
             if not await watch.wait(keepalive):
                 yield sse.KEEPALIVE
+                if reread is not None:
+                    watch.offer(State.of(await reread()))
 
 
 def _events(state: State, sent: Cursor) -> list[tuple[bytes, Cursor]]:

@@ -11,6 +11,7 @@ from omni_server.api import live
 from omni_server.api.deps import AccountId, Caller, services
 from omni_server.api.docs import documented
 from omni_server.api.routes.responses import ResponseId
+from omni_server.domain.models import Response
 from omni_server.domain.progress import Cursor
 from omni_server.events import sse
 from omni_server.events.hub import EventHub
@@ -48,11 +49,17 @@ async def response_events(
     except BaseException:
         watch.close()
         raise
+    reads = services(request).reads
+
+    async def reread() -> Response:
+        return await reads.response(caller, account_id, response_id)
+
     events = live.stream(
         watch,
         first,
         Cursor.parse(last_event_id),
         keepalive=request.app.state.events_keepalive,
+        reread=reread,
     )
     return StreamingResponse(
         events,
