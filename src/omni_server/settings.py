@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         16 * 1024, ge=1024, description="Largest request head (status line and headers)."
     )
+    header_timeout: float = Field(
+        10.0, gt=0, description="Seconds a client may take to send a request head."
+    )
     keep_alive_seconds: float = Field(
         5.0, gt=0, description="Idle keep-alive connections are closed after this."
     )

@@ -26,6 +26,7 @@ def test_defaults_are_documented_values() -> None:
     assert settings.max_text_chars == 32_000
     assert settings.key_cache_seconds <= 1
     assert settings.lock_timeout == 1.0
+    assert settings.header_timeout == 10.0
 
 
 async def test_a_declared_body_over_the_limit_is_refused(harness: Harness) -> None:
@@ -176,3 +177,44 @@ async def test_limits_follow_their_settings(tmp_path: Path) -> None:
         r = await h.client.post(f"{API}/threads", json=thread_body(pad="g" * 2_000))
         assert_error(r, 413, "Request body is larger than 2000 bytes")
         assert await thread_count(h) == 0
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> float | None:
+    """How long until the server closes ``sock`` (``None`` if it stays open ``seconds``)."""
+    began = time.monotonic()
+    sock.settimeout(seconds)
+    try:
+        data = sock.recv(1)
+    except TimeoutError:
+        return None
+    assert data == b""
+    return time.monotonic() - began
+
+
+def test_a_slow_or_silent_request_head_is_cut_off(tmp_path: Path) -> None:
+    settings = fast_settings(sqlite_url(tmp_path), header_timeout=0.5)
+    with served_with(settings) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as silent:
+            assert _closed_within(silent, 8) is not None  # connected, sent nothing
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as trickle:
+            trickle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never ends its head
+            time.sleep(0.2)
+            trickle.sendall(b"X-One: 1\r\n")
+            assert _closed_within(trickle, 8) is not None
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as kept:
+            kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response(kept)[0] == 200  # a prompt head is served
+            kept.sendall(b"GET /healthz HTTP/1.1\r\n")  # the next request stalls in its head
+            assert _closed_within(kept, 8) is not None
+
+
+def test_a_prompt_client_is_not_cut_off(tmp_path: Path) -> None:
+    settings = fast_settings(sqlite_url(tmp_path), header_timeout=1.0)
+    with (
+        served_with(settings) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock,
+    ):
+        for _ in range(3):  # heads sent at once, spread over more than the timeout in all
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response(sock)[0] == 200
+            time.sleep(0.4)
