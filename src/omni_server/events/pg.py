@@ -55,25 +55,62 @@ class PgBridge:
         self._listener: asyncpg.Connection | None = None
         self._sender: asyncpg.Connection | None = None
         self._loop_task: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        self.check_seconds = 1.0
+        self.reconnects = 0
 
     async def start(self) -> None:
-        self._listener = await asyncpg.connect(self._dsn)
-        self._sender = await asyncpg.connect(self._dsn)
-        await self._listener.add_listener(CHANNEL, self._received)
+        await self._connect()
         self._loop_task = asyncio.create_task(self._send_loop(), name="omni-events-notify")
+        self._keeper = asyncio.create_task(self._keep_connected(), name="omni-events-keeper")
         self._hub.outbound = self
 
     async def stop(self) -> None:
         self._hub.outbound = None
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+        for loop_task in (self._loop_task, self._keeper):
+            if loop_task is not None:
+                loop_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await loop_task
         for task in list(self._tasks):
             task.cancel()
+        await self._disconnect()
+
+    @property
+    def connected(self) -> bool:
+        return all(c is not None and not c.is_closed() for c in (self._listener, self._sender))
+
+    async def _connect(self) -> None:
+        self._listener = await asyncpg.connect(self._dsn)
+        self._sender = await asyncpg.connect(self._dsn)
+        await self._listener.add_listener(CHANNEL, self._received)
+
+    async def _disconnect(self) -> None:
         for conn in (self._listener, self._sender):
-            if conn is not None:
-                await conn.close()
+            if conn is not None and not conn.is_closed():
+                with contextlib.suppress(Exception):
+                    await conn.close(timeout=2)
+        self._listener = self._sender = None
+
+    async def _keep_connected(self) -> None:
+        """Reopen both connections when one is lost (a database restart, a killed backend).
+
+        Until then streams on this process advance at their keep-alive re-reads, and what
+        this process sends is lost: both cost latency, never correctness.
+        """
+        while True:
+            await asyncio.sleep(self.check_seconds)
+            if self.connected:
+                continue
+            await self._disconnect()
+            try:
+                await self._connect()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("event bridge cannot reconnect yet: %s", exc)
+                await self._disconnect()
+            else:
+                self.reconnects += 1
+                log.info("event bridge reconnected")
 
     # -- sending -----------------------------------------------------------------------------
 
@@ -87,7 +124,6 @@ class PgBridge:
         self._wake.set()
 
     async def _send_loop(self) -> None:
-        assert self._sender is not None
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -95,6 +131,8 @@ class PgBridge:
             for response_id, (state, persisted) in pending.items():
                 try:
                     payload = self._payload(response_id, state, persisted)
+                    if self._sender is None:
+                        continue  # reconnecting: watchers elsewhere catch up by re-reading
                     await self._sender.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
                 except Exception:  # a lost notification only delays watchers to the next one
                     log.exception("could not notify progress of %s", response_id)
