@@ -39,7 +39,7 @@ def test_send_see_answer_cancel_and_resume(server_factory: ServerFactory) -> Non
     child.expect_exact("you> ")
     child.sendline("How is AAPL doing?")
     child.expect_exact("omni:")
-    child.expect_exact("is trading at")
+    child.expect_exact("simulated price")
     child.expect_exact("you> ")
 
     child.sendline("!omni:hang")

@@ -100,7 +100,7 @@ async def test_readyz_notices_a_deleted_or_replaced_database_file(tmp_path: Path
     async with running_app(fast_settings(sqlite_url(tmp_path))) as h:
         ready = await h.client.get("/readyz")
         assert ready.status_code == 200
-        assert ready.json() == {"status": "ok", "database": "sqlite"}
+        assert ready.json() == {"status": "ok", "database": "sqlite", "engine": "builtin"}
         path = tmp_path / "omni.db"
         moved = tmp_path / "moved.db"
         os.rename(path, moved)

@@ -41,7 +41,7 @@ def conversation(live: Live) -> tuple[str, str]:
 
 async def test_answers_parts_and_history_render_readably(live: Live) -> None:
     shown, history = await asyncio.to_thread(conversation, live)
-    assert "is trading at" in shown
+    assert "simulated price" in shown
     assert "\x1b[2m  ~ Reading the question...\x1b[0m" in shown  # thinking, dimmed
     assert "[chart]" in shown and "AAPL:" in shown
     assert "[order ticket - review only, nothing is placed]" in shown
