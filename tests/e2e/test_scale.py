@@ -33,8 +33,14 @@ postgres_url = scale_support.postgres_url
 cluster = scale_support.cluster
 
 
+# Idle connections are dropped by the client before the server's keep-alive (5 s) closes
+# them, so a request never races the server's close on a reused connection.
+LIMITS = httpx.Limits(keepalive_expiry=2.0)
+
+
 def client(url: str, key: str) -> httpx.Client:
-    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=15)
+    headers = {"Authorization": f"Bearer {key}"}
+    return httpx.Client(base_url=url, headers=headers, timeout=15, limits=LIMITS)
 
 
 def start_turn(c: httpx.Client, text: str, thread_id: str | None = None) -> dict[str, Any]:
@@ -108,8 +114,8 @@ async def test_turns_created_on_one_server_and_canceled_on_the_other(cluster: Cl
     results: list[tuple[dict[str, Any], bool]] = []
 
     async with (
-        httpx.AsyncClient(base_url=a.url, headers=headers, timeout=30) as ca,
-        httpx.AsyncClient(base_url=b.url, headers=headers, timeout=30) as cb,
+        httpx.AsyncClient(base_url=a.url, headers=headers, timeout=30, limits=LIMITS) as ca,
+        httpx.AsyncClient(base_url=b.url, headers=headers, timeout=30, limits=LIMITS) as cb,
     ):
         gate = asyncio.Semaphore(20)
 
