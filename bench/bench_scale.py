@@ -81,7 +81,8 @@ class Proc:
         with log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [omni(), *args],
-                env={**base, **env, "PYTHONUNBUFFERED": "1"},
+                # One key drives the whole load: the per-key active limit would refuse it.
+                env={**base, "OMNI_MAX_ACTIVE_PER_KEY": "0", **env, "PYTHONUNBUFFERED": "1"},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
