@@ -5,32 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
-from omni_server import __version__
 from omni_server.agreements import load_agreements
 from omni_server.api import errors as api_errors
-from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.failsafe import FailsafeMiddleware
 from omni_server.api.field_limits import BodyLimits
 from omni_server.api.limits import BodyLimitMiddleware
-from omni_server.api.routes import (
-    entitlements,
-    events,
-    health,
-    messages,
-    metrics,
-    responses,
-    threads,
-)
-from omni_server.api.routes import site as site_routes
+from omni_server.api.routes import routes
 from omni_server.domain.ratelimit import parse_rate
 from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
@@ -62,14 +50,6 @@ from omni_server.worker.signals import NoSignals, PostgresListener
 
 log = logging.getLogger("omni")
 
-REQUEST_MODELS = (
-    request_models.CreateThreadRequest,
-    request_models.CreateMessageRequest,
-    request_models.CreateFeedbackRequest,
-    request_models.CreateEntitlementsRequest,
-    request_models.OptOutEntitlementsRequest,
-)
-
 CORS_EXPOSED = ("x-request-id", "retry-after", "x-should-retry", "idempotent-replayed")
 
 
@@ -97,13 +77,13 @@ def build_runner(
     )
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
     """The ASGI app. Nothing is opened until the lifespan starts."""
     settings = settings or Settings()
     agreements = load_agreements(settings.agreements_file)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = Database.open(
             settings.database_url,
             pool_size=settings.db_pool_size,
@@ -155,64 +135,34 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             if close is not None and engine is None:
                 await close()
 
-    app = FastAPI(
-        title="Omni AI API (self-hosted)",
-        version=__version__,
-        description="Self-hosted implementation of Clear Street's Omni AI API.",
-        lifespan=lifespan,
-        # Served from package files by api/routes/site.py: no CDN.
-        docs_url=None,
-        redoc_url=None,
-    )
-    # Routes are matched in order: the poll's router goes first, it is the hottest path.
-    routers = (responses.router, threads.router, messages.router, entitlements.router)
-    for router in (*routers, events.router, health.router, metrics.router):
-        app.include_router(router)
-    site_routes.install(app)
-    api_errors.install(app)
-    # Limits and faults: the edge checks run inside the request id (so refusals carry it).
-    app.state.body_limits = BodyLimits.from_settings(settings)
-    app.add_middleware(FailsafeMiddleware)
-    app.add_middleware(
-        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
-    )
-    app.add_middleware(EdgeMiddleware)
+    # Outermost first. The edge checks run inside the request id (so refusals carry it) and
+    # inside the access log (so refusals are logged and counted too).
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(AccessMiddleware, lines=settings.access_log),
+    ]
     if settings.cors_origins.strip():
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins.replace(",", " ").split(),
-            allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["authorization", "content-type", "idempotency-key"],
-            expose_headers=list(CORS_EXPOSED),
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins.replace(",", " ").split(),
+                allow_methods=["GET", "POST", "DELETE"],
+                allow_headers=["authorization", "content-type", "idempotency-key"],
+                expose_headers=list(CORS_EXPOSED),
+            )
         )
-    # Outside the edge checks, so refusals are logged and counted too.
-    app.add_middleware(AccessMiddleware, lines=settings.access_log)
-    app.add_middleware(RequestIdMiddleware)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    middleware += [
+        Middleware(EdgeMiddleware),
+        Middleware(
+            BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
+        ),
+        Middleware(FailsafeMiddleware),
+    ]
+    app = Starlette(
+        routes=routes(),
+        middleware=middleware,
+        exception_handlers=api_errors.HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.body_limits = BodyLimits.from_settings(settings)
     return app
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document plus what routes do by hand: JSON bodies and bearer auth."""
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, routes=app.routes, description=app.description
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in REQUEST_MODELS:
-            full = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            components.update(full.pop("$defs", {}))
-            components[model.__name__] = full
-        schema["components"]["securitySchemes"] = {
-            "BearerAuth": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An Omni API key: `Authorization: Bearer omni_...`.",
-            }
-        }
-        for path, operations in schema["paths"].items():
-            if path.startswith("/v1/"):
-                for operation in operations.values():
-                    operation["security"] = [{"BearerAuth": []}]
-        app.openapi_schema = schema
-    return app.openapi_schema

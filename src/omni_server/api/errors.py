@@ -10,9 +10,9 @@ import logging
 import math
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.types import ExceptionHandler
 
 from omni_server.api import validation
 from omni_server.api.envelope import JSON, request_id
@@ -76,17 +76,6 @@ async def on_omni_error(request: Request, exc: Exception) -> JSON:
     return envelope(request, status_of(exc), exc.message, exc.details)
 
 
-def translate(exc: RequestValidationError) -> errors.OmniError:
-    """The first parameter error, in the words of the contract (see ``api/requests.py``)."""
-    refusal = validation.query_error_from_validation(exc.errors())
-    return refusal or errors.InvalidRequest(QUERY_PREFIX + "invalid parameters")
-
-
-async def on_request_validation(request: Request, exc: Exception) -> JSON:
-    assert isinstance(exc, RequestValidationError)
-    return await on_omni_error(request, translate(exc))
-
-
 async def on_http_exception(request: Request, exc: Exception) -> JSON:
     assert isinstance(exc, StarletteHTTPException)
     response = envelope(request, exc.status_code, str(exc.detail))
@@ -100,8 +89,9 @@ async def on_unexpected(request: Request, exc: Exception) -> JSON:
     return envelope(request, 500, "Internal server error")
 
 
-def install(app: FastAPI) -> None:
-    app.add_exception_handler(errors.OmniError, on_omni_error)
-    app.add_exception_handler(RequestValidationError, on_request_validation)
-    app.add_exception_handler(StarletteHTTPException, on_http_exception)
-    app.add_exception_handler(Exception, on_unexpected)
+HANDLERS: dict[type[Exception], ExceptionHandler] = {
+    errors.OmniError: on_omni_error,
+    StarletteHTTPException: on_http_exception,
+    Exception: on_unexpected,
+}
+"""For ``Starlette(exception_handlers=...)``: 404 and 405 of the router become envelopes too."""

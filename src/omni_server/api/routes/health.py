@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from starlette.requests import Request
 
 from omni_server.api.envelope import JSON
 
-router = APIRouter(tags=["health"])
 
-
-@router.get("/healthz", summary="The process is up")
-async def healthz() -> JSON:
+async def healthz(_request: Request) -> JSON:
+    """The process is up."""
     return JSON({"status": "ok"})
 
 
-@router.get("/readyz", summary="The database answers, is migrated, and is the configured file")
 async def readyz(request: Request) -> JSON:
+    """The database answers, is migrated, and is the configured file."""
     drain = getattr(request.app.state, "drain", None)
     if drain is not None and drain.draining:
         # SIGTERM received: still serving, but load balancers should send work elsewhere.

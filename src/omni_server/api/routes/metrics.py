@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from starlette.requests import Request
 from starlette.responses import Response
 
 from omni_server.observability import metrics
@@ -12,10 +12,7 @@ from omni_server.store.stats import StatsStore
 
 log = logging.getLogger("omni.api")
 
-router = APIRouter(tags=["health"])
 
-
-@router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
 async def get_metrics(request: Request) -> Response:
     try:
         metrics.set_active(await StatsStore(request.app.state.db).active_responses())

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from starlette.requests import Request
 
-from clear_street import types
 from omni_server.api import wire
 from omni_server.api.deps import (
-    AccountId,
-    Caller,
-    Paging,
+    ACCOUNT_PAGE,
     Services,
-    body_schema,
+    account_id,
     json_body,
+    page_request,
+    path_id,
+    principal,
+    query_fields,
     services,
 )
-from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
 from omni_server.api.requests import CreateMessageRequest, CreateThreadRequest, TurnContext
 from omni_server.domain.ids import isoformat
@@ -27,36 +26,8 @@ from omni_server.domain.models import Mode, TurnRequest
 from omni_server.services.auth import Principal
 from omni_server.services.idempotency import request_fingerprint
 
-router = APIRouter(prefix="/v1/omni-ai", tags=["threads"])
-
-ThreadId = Annotated[uuid.UUID, Path(description="Thread identifier (UUID).")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Makes the request safe to retry (1 to 255 characters). The same key, "
-        "from the same API key within 24 hours, with the same method, path and JSON body "
-        "(whitespace and key order aside) replays the first request's 200 answer (same "
-        "ids, a new `request_id`, header `Idempotent-Replayed: true`) and starts nothing; "
-        "with a different request it is refused with 422 `Idempotency-Key was already used "
-        "with a different request`. Errors are not remembered: after a 4xx the key is free "
-        "again. A repeat that arrives while the first request is still running waits for "
-        "its answer.",
-        json_schema_extra={"minLength": 1, "maxLength": 255},
-    ),
-]
+IDEMPOTENCY_HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
-_REPLAY_DOC: dict[int | str, dict[str, Any]] = {
-    200: {
-        "headers": {
-            "Idempotent-Replayed": {
-                "description": "`true` when the answer is a replay of an earlier request "
-                "with the same `Idempotency-Key`.",
-                "schema": {"type": "string", "enum": ["true"]},
-            }
-        }
-    }
-}
 
 
 def _context(value: TurnContext | None) -> dict[str, Any] | None:
@@ -76,10 +47,10 @@ async def _once(
     request: Request,
     svc: Services,
     caller: Principal,
-    key: str | None,
     start: Callable[[], Awaitable[dict[str, Any]]],
 ) -> JSON:
     """Run ``start`` once per ``Idempotency-Key`` (or every time without one)."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
         return ok(request, await start())
     fingerprint = request_fingerprint(request.method, request.url.path, await request.body())
@@ -110,82 +81,49 @@ def _turn_from_message(body: CreateMessageRequest) -> TurnRequest:
     )
 
 
-@router.post(
-    "/threads",
-    **documented(types.ThreadCreateThreadResponse, 403, 409, 422, extra=_REPLAY_DOC),
-    summary="Create a thread and submit its first turn",
-    openapi_extra=body_schema(CreateThreadRequest),
-)
-async def create_thread(
-    request: Request,
-    caller: Caller,
-    body: Annotated[CreateThreadRequest, Depends(json_body(CreateThreadRequest))],
-    idempotency_key: IdempotencyKey = None,
-) -> JSON:
+async def create_thread(request: Request) -> JSON:
+    caller = await principal(request)
+    body = await json_body(request, CreateThreadRequest)
     svc = services(request)
 
     async def start() -> dict[str, Any]:
         turn = _turn_from_thread(body)
         return wire.accepted(await svc.turns.create_thread(caller, body.account_id, turn))
 
-    return await _once(request, svc, caller, idempotency_key, start)
+    return await _once(request, svc, caller, start)
 
 
-@router.get(
-    "/threads",
-    **documented(types.ThreadGetThreadsResponse, 403),
-    summary="List threads, most recently active first",
-)
-async def get_threads(
-    request: Request, caller: Caller, account_id: AccountId, page: Paging
-) -> JSON:
-    svc = services(request)
-    result = await svc.reads.threads(caller, account_id, page)
+async def get_threads(request: Request) -> JSON:
+    caller = await principal(request)
+    values = query_fields(request, ACCOUNT_PAGE)
+    page = page_request(values)
+    result = await services(request).reads.threads(caller, values["account_id"], page)
     return ok(request, [wire.thread(t) for t in result.items], **wire.page_metadata(result))
 
 
-@router.get(
-    "/threads/{thread_id}",
-    **documented(types.ThreadGetThreadByIDResponse, 403, 404),
-    summary="Get a thread's metadata",
-)
-async def get_thread_by_id(
-    request: Request, caller: Caller, thread_id: ThreadId, account_id: AccountId
-) -> JSON:
-    svc = services(request)
-    return ok(request, wire.thread(await svc.reads.thread(caller, account_id, thread_id)))
+async def get_thread_by_id(request: Request) -> JSON:
+    caller = await principal(request)
+    thread_id = path_id(request, "thread_id")
+    account = account_id(request)
+    return ok(
+        request, wire.thread(await services(request).reads.thread(caller, account, thread_id))
+    )
 
 
-@router.get(
-    "/threads/{thread_id}/messages",
-    **documented(types.ThreadGetMessagesResponse, 403, 404),
-    summary="List finalized messages (latest page first)",
-)
-async def get_messages(
-    request: Request,
-    caller: Caller,
-    thread_id: ThreadId,
-    account_id: AccountId,
-    page: Paging,
-) -> JSON:
-    svc = services(request)
-    result = await svc.reads.messages(caller, account_id, thread_id, page)
+async def get_messages(request: Request) -> JSON:
+    caller = await principal(request)
+    thread_id = path_id(request, "thread_id")
+    values = query_fields(request, ACCOUNT_PAGE)
+    page = page_request(values)
+    reads = services(request).reads
+    result = await reads.messages(caller, values["account_id"], thread_id, page)
     return ok(request, [wire.message(m) for m in result.items], **wire.page_metadata(result))
 
 
-@router.post(
-    "/threads/{thread_id}/messages",
-    **documented(types.ThreadCreateMessageResponse, 403, 404, 409, 422, extra=_REPLAY_DOC),
-    summary="Continue a thread with a user message",
-    openapi_extra=body_schema(CreateMessageRequest),
-)
-async def create_message(
-    request: Request,
-    caller: Caller,
-    thread_id: ThreadId,
-    body: Annotated[CreateMessageRequest, Depends(json_body(CreateMessageRequest))],
-    idempotency_key: IdempotencyKey = None,
-) -> JSON:
+async def create_message(request: Request) -> JSON:
+    caller = await principal(request)
+    thread_id = path_id(request, "thread_id")
+    body = await json_body(request, CreateMessageRequest)
     svc = services(request)
 
     async def start() -> dict[str, Any]:
@@ -193,17 +131,12 @@ async def create_message(
         accepted = await svc.turns.create_message(caller, body.account_id, thread_id, turn)
         return wire.accepted(accepted)
 
-    return await _once(request, svc, caller, idempotency_key, start)
+    return await _once(request, svc, caller, start)
 
 
-@router.get(
-    "/threads/{thread_id}/response",
-    **documented(types.ThreadGetThreadResponseResponse, 403, 404),
-    summary="Get the thread's active response, if any",
-)
-async def get_thread_response(
-    request: Request, caller: Caller, thread_id: ThreadId, account_id: AccountId
-) -> JSON:
-    svc = services(request)
-    active = await svc.reads.active_response(caller, account_id, thread_id)
+async def get_thread_response(request: Request) -> JSON:
+    caller = await principal(request)
+    thread_id = path_id(request, "thread_id")
+    account = account_id(request)
+    active = await services(request).reads.active_response(caller, account, thread_id)
     return ok(request, None if active is None else wire.response(active))
