@@ -14,13 +14,13 @@ from starlette.middleware.cors import CORSMiddleware
 from omni_server import __version__
 from omni_server.agreements import load_agreements
 from omni_server.api import errors as api_errors
-from omni_server.api import requests as request_models
 from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.failsafe import FailsafeMiddleware
-from omni_server.api.field_limits import BodyLimits
 from omni_server.api.limits import BodyLimitMiddleware
+from omni_server.api.reading import models as request_models
+from omni_server.api.reading.limits import BodyLimits
 from omni_server.api.routes import (
     entitlements,
     events,

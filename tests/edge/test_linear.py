@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from omni_server.api.field_limits import BodyLimits, check_fields, find_nul
-from omni_server.api.json_errors import Reader
-from omni_server.api.validation import CreateFeedbackRequest, CreateThreadRequest, parse_body
+from omni_server.api.reading.body import CreateFeedbackRequest, CreateThreadRequest, parse_body
+from omni_server.api.reading.limits import BodyLimits, check_fields, find_nul
+from omni_server.api.reading.syntax import Reader
 from omni_server.domain.errors import InvalidBody, InvalidRequest
 from omni_server.engines import directives
 from omni_server.engines.builtin import chunks

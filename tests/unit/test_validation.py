@@ -22,9 +22,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from omni_server.api import validation
-from omni_server.api.json_errors import Reader, SerdeError, format_path, rust_debug, ryu
-from omni_server.api.validation import (
+from omni_server.api.reading import body as validation
+from omni_server.api.reading.body import (
     Capability,
     ConversationMode,
     CreateEntitlementsRequest,
@@ -35,6 +34,7 @@ from omni_server.api.validation import (
     OptOutEntitlementsRequest,
     parse_body,
 )
+from omni_server.api.reading.syntax import Reader, SerdeError, format_path, rust_debug, ryu
 from omni_server.domain.errors import InvalidBody, InvalidRequest
 
 SYNTAX = "Failed to parse the request body as JSON: "

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
-from omni_server.api import validation
+from omni_server.api.reading import body as validation
 from omni_server.domain import errors
 from omni_server.domain.paging import InvalidToken, PageRequest, decode_token
 from omni_server.services.auth import KeyService, Principal

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omni_server.api import errors as api_errors
-from omni_server.api.requests import QUERY_PREFIX, query_error
+from omni_server.api.reading.models import QUERY_PREFIX, query_error
 from omni_server.domain import errors
 
 API_PREFIX: Final = "/v1/"

@@ -14,8 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from omni_server.api import validation
 from omni_server.api.envelope import JSON, request_id
+from omni_server.api.reading import body as validation
 from omni_server.domain import errors
 from omni_server.observability import metrics
 

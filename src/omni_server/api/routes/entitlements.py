@@ -11,7 +11,7 @@ from omni_server.api import wire
 from omni_server.api.deps import Caller, OptionalAccountId, body_schema, json_body, services
 from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
-from omni_server.api.requests import CreateEntitlementsRequest, OptOutEntitlementsRequest
+from omni_server.api.reading.models import CreateEntitlementsRequest, OptOutEntitlementsRequest
 
 router = APIRouter(prefix="/v1/omni-ai", tags=["entitlements"])
 

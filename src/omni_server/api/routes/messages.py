@@ -12,7 +12,7 @@ from omni_server.api import wire
 from omni_server.api.deps import AccountId, Caller, body_schema, json_body, services
 from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
-from omni_server.api.requests import CreateFeedbackRequest
+from omni_server.api.reading.models import CreateFeedbackRequest
 from omni_server.services.feedback import FeedbackInput
 
 router = APIRouter(prefix="/v1/omni-ai", tags=["messages"])

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from omni_server.api.requests import CONTEXT_MAX_BYTES, LimitBroken
+from omni_server.api.reading.models import CONTEXT_MAX_BYTES, LimitBroken
 from omni_server.settings import Settings
 
 NUL_RULE: Final = "must not contain NUL characters"

@@ -1,7 +1,7 @@
 """What a request may carry: JSON body models and their limits, query parameters, path ids.
 
 The body models serve the OpenAPI document and the handlers. They are filled by
-:func:`omni_server.api.validation.parse_body`, never by pydantic parsing a body: the
+:func:`omni_server.api.reading.body.parse_body`, never by pydantic parsing a body: the
 contract's error texts are serde's, so a body is read by a serde emulation driven by these
 very annotations (field order, required fields, integer widths), and pydantic only receives
 values that already passed. Required fields are declared in the order the Rust structs

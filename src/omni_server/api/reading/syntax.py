@@ -12,7 +12,7 @@ reads a body the way serde_json's ``SliceRead`` does:
 - containers nest at most 127 levels (serde's recursion limit of 128).
 
 This is the Deserializer half of serde. The other half, how each type reads itself (structs,
-integers, enums, untyped values, skipped fields), is in :mod:`omni_server.api.requests`.
+integers, enums, untyped values, skipped fields), is in :mod:`omni_server.api.reading.models`.
 """
 
 from __future__ import annotations

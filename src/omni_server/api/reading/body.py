@@ -5,7 +5,7 @@ request body as JSON: ..." and valid JSON of the wrong shape, or a broken limit,
 ``InvalidBody`` (422) "Failed to deserialize the JSON body into the target type: ...", as the
 Rust reference server (axum, serde_json, serde_path_to_error) words them.
 
-The body is read once, by serde's rules: :mod:`omni_server.api.json_errors` is the JSON text
+The body is read once, by serde's rules: :mod:`omni_server.api.reading.syntax` is the JSON text
 side (serde_json's ``Deserializer``), and this module the type side (``Deserialize``), one
 reader per kind of annotation, derived from the request model. So the first problem in
 reading order is the one reported, with serde's path prefix and position; unknown fields
@@ -33,30 +33,8 @@ from typing import Annotated, Any, Final, Protocol, TypeVar, Union, get_args, ge
 
 from pydantic import BaseModel, ValidationError
 
-from omni_server.api.field_limits import BodyLimits, check_fields
-from omni_server.api.json_errors import (
-    EOF_LIST,
-    EOF_OBJECT,
-    EXPECTED_LIST_COMMA_OR_END,
-    EXPECTED_OBJECT_COMMA_OR_END,
-    EXPECTED_VALUE,
-    I64_MIN,
-    KEY_MUST_BE_A_STRING,
-    LITERALS,
-    U64_MAX,
-    Path,
-    Reader,
-    SerdeError,
-    data_error,
-    describe_number,
-    duplicate_field,
-    invalid_type,
-    invalid_value,
-    missing_field,
-    one_of,
-    unknown_variant,
-)
-from omni_server.api.requests import (
+from omni_server.api.reading.limits import BodyLimits, check_fields
+from omni_server.api.reading.models import (
     PAGE_SIZE_RULE,
     QUERY_PREFIX,
     Capability,
@@ -85,6 +63,28 @@ from omni_server.api.requests import (
     query_error,
     query_error_from_validation,
     rust_int_error,
+)
+from omni_server.api.reading.syntax import (
+    EOF_LIST,
+    EOF_OBJECT,
+    EXPECTED_LIST_COMMA_OR_END,
+    EXPECTED_OBJECT_COMMA_OR_END,
+    EXPECTED_VALUE,
+    I64_MIN,
+    KEY_MUST_BE_A_STRING,
+    LITERALS,
+    U64_MAX,
+    Path,
+    Reader,
+    SerdeError,
+    data_error,
+    describe_number,
+    duplicate_field,
+    invalid_type,
+    invalid_value,
+    missing_field,
+    one_of,
+    unknown_variant,
 )
 from omni_server.domain.errors import InvalidBody, InvalidRequest
 
