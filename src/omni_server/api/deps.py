@@ -10,7 +10,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
-from omni_server.api.reading import body as validation
+from omni_server.api.reading.body import parse_body
+from omni_server.api.reading.limits import DEFAULT_LIMITS
 from omni_server.domain import errors
 from omni_server.domain.paging import InvalidToken, PageRequest, decode_token
 from omni_server.services.auth import KeyService, Principal
@@ -77,11 +78,11 @@ def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
 
     async def parse(request: Request) -> M:
         raw = await request.body()
-        limits = getattr(request.app.state, "body_limits", validation.DEFAULT_LIMITS)
+        limits = getattr(request.app.state, "body_limits", DEFAULT_LIMITS)
         if len(raw) <= INLINE_PARSE_BYTES:
-            return validation.parse_body(raw, model, limits)
+            return parse_body(raw, model, limits)
         # A large body takes milliseconds to read; the loop keeps serving others meanwhile.
-        return await asyncio.to_thread(validation.parse_body, raw, model, limits)
+        return await asyncio.to_thread(parse_body, raw, model, limits)
 
     return parse
 

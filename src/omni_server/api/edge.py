@@ -13,13 +13,13 @@ here gives one answer on every database.
 from __future__ import annotations
 
 from typing import Final
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omni_server.api import errors as api_errors
-from omni_server.api.reading.models import QUERY_PREFIX, query_error
+from omni_server.api.reading.query import QUERY_PREFIX, pairs, refusal
+from omni_server.api.reading.texts import duplicate_field
 from omni_server.domain import errors
 
 API_PREFIX: Final = "/v1/"
@@ -38,13 +38,13 @@ def head_error(scope: Scope) -> errors.OmniError | None:
     if not raw:
         return None
     text = raw.decode("latin-1")
-    pairs = parse_qsl(text, keep_blank_values=True)
-    if "\x00" in text or any("\x00" in name or "\x00" in value for name, value in pairs):
+    decoded = list(pairs(text))
+    if "\x00" in text or any("\x00" in name or "\x00" in value for name, value in decoded):
         return errors.InvalidRequest(NUL_IN_QUERY)
     seen: set[str] = set()
-    for name, _ in pairs:
+    for name, _ in decoded:
         if name in seen and name in QUERY_FIELDS:
-            return query_error(name, "duplicate")
+            return refusal(duplicate_field(name))
         seen.add(name)
     return None
 

@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omni_server.api.envelope import JSON, request_id
-from omni_server.api.reading import body as validation
+from omni_server.api.reading import path, query
+from omni_server.api.reading.texts import missing_field
 from omni_server.domain import errors
 from omni_server.observability import metrics
 
@@ -33,8 +34,6 @@ STATUS: dict[type[errors.OmniError], int] = {
     errors.PayloadTooLarge: 413,
     errors.RequestTimeout: 408,
 }
-
-QUERY_PREFIX = validation.QUERY_PREFIX
 
 
 def envelope(
@@ -77,9 +76,42 @@ async def on_omni_error(request: Request, exc: Exception) -> JSON:
 
 
 def translate(exc: RequestValidationError) -> errors.OmniError:
-    """The first parameter error, in the words of the contract (see ``api/requests.py``)."""
-    refusal = validation.query_error_from_validation(exc.errors())
-    return refusal or errors.InvalidRequest(QUERY_PREFIX + "invalid parameters")
+    """FastAPI's first parameter error, in the words of the contract.
+
+    FastAPI glue: it goes with FastAPI, once routes read their path and query with
+    :mod:`omni_server.api.reading`. Precedence follows the Rust server: a bad path id, then
+    a query value that does not parse, then a missing parameter, then the ``page_size``
+    range rule.
+    """
+    ranked: list[tuple[int, errors.InvalidRequest]] = []
+    for error in exc.errors():
+        loc = tuple(error.get("loc") or ())
+        if len(loc) >= 2 and loc[0] in ("path", "query"):
+            value = error.get("input")
+            text = value if isinstance(value, str) else None
+            ranked.append(_parameter_refusal(loc[0], str(loc[-1]), error.get("type"), text))
+    if not ranked:
+        return query.refusal("invalid parameters")
+    return min(ranked, key=lambda pair: pair[0])[1]
+
+
+def _parameter_refusal(
+    where: str, name: str, kind: object, text: str | None
+) -> tuple[int, errors.InvalidRequest]:
+    if where == "path":
+        try:
+            path.parse_uuid(name, text or "")
+        except errors.InvalidRequest as refusal:
+            return 0, refusal
+    if kind == "missing" or text is None:
+        return 2, query.refusal(missing_field(name))
+    try:
+        number = query.parse_i64(text)
+    except errors.InvalidRequest as refusal:
+        return 1, refusal
+    if name == "page_size" and not 1 <= number <= 100:
+        return 3, query.refusal(query.PAGE_SIZE_RULE)
+    return 1, query.refusal(f"{name}: invalid value")
 
 
 async def on_request_validation(request: Request, exc: Exception) -> JSON:

@@ -1,20 +1,30 @@
-"""Limits on the fields of a JSON body: text, titles, comments, metadata, NUL characters.
+"""The contract's limits that types cannot express, checked after a body is read.
 
-Checked after a body is read (see ``validation.parse_body``), each refused with a 422
-naming its rule, like the contract's context limits. Every limit is an ``OMNI_*`` setting.
+Context size and shape, feedback scores, and the sizes of text, titles, comments and
+metadata; NUL characters anywhere. Each is refused with a 422 naming its rule (the
+message of :class:`LimitBroken`, after the body prefix added by :mod:`.body`). Every size
+is an ``OMNI_*`` setting (:meth:`BodyLimits.from_settings`). All checks are linear in the
+body's size.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from omni_server.api.reading.models import CONTEXT_MAX_BYTES, LimitBroken
 from omni_server.settings import Settings
 
+CONTEXT_MAX_ITEMS: Final = 4
+CONTEXT_MAX_BYTES: Final = 64 * 1024
+CONTEXT_MAX_DEPTH: Final = 32
+FEEDBACK_SCORES: Final = frozenset({-1, 0, 1, 2, 3, 4, 5})
 NUL_RULE: Final = "must not contain NUL characters"
+
+
+class LimitBroken(ValueError):
+    """A read body breaks a contract limit; the message names the field and the rule."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,18 @@ class BodyLimits:
             comment_chars=settings.max_comment_chars,
             metadata_bytes=settings.max_metadata_bytes,
         )
+
+
+DEFAULT_LIMITS: Final = BodyLimits()
+
+
+def check_body(fields: Collection[str], values: Mapping[str, Any], limits: BodyLimits) -> None:
+    """Every limit that applies to a body with these ``fields``, first broken rule raised."""
+    if "context" in fields and values.get("context") is not None:
+        check_context(values["context"], limits.context_bytes)
+    check_fields(values, limits)
+    if "score" in fields:
+        check_score(values["score"])
 
 
 def check_fields(values: Mapping[str, Any], limits: BodyLimits) -> None:
@@ -89,3 +111,63 @@ def find_nul(value: Any, where: str = "") -> str | None:
         elif isinstance(item, list | tuple):
             stack.extend((f"{path}[{i}]", child) for i, child in reversed(list(enumerate(item))))
     return None
+
+
+def check_score(score: int) -> None:
+    """Feedback is thumbs (-1, 0, +1) or stars (1 to 5)."""
+    if score not in FEEDBACK_SCORES:
+        raise LimitBroken("score: must be -1, 0, +1 or 1 to 5")
+
+
+def check_context(context: Mapping[str, Any], max_bytes: int = CONTEXT_MAX_BYTES) -> None:
+    """Apply the contract's context rules to a read ``TurnContext`` (plain values).
+
+    1 to 4 items; each ``kind`` and ``label`` not blank; each ``data`` nested at most 32
+    levels (an object holding only scalars is one level); the whole context at most 64 KiB
+    as compact JSON. Raises :class:`LimitBroken` naming the first rule broken.
+    """
+    items = context["items"]
+    if not 1 <= len(items) <= CONTEXT_MAX_ITEMS:
+        raise LimitBroken(f"context.items: must contain 1 to {CONTEXT_MAX_ITEMS} items")
+    for index, item in enumerate(items):
+        where = f"context.items[{index}]"
+        for name in ("kind", "label"):
+            if not item[name].strip():
+                raise LimitBroken(f"{where}.{name}: must not be blank")
+        if nesting_depth(item["data"]) > CONTEXT_MAX_DEPTH:
+            raise LimitBroken(f"{where}.data: nested deeper than {CONTEXT_MAX_DEPTH} levels")
+    if compact_json_size(context) > max_bytes:
+        raise LimitBroken(f"context: compact JSON must be at most {max_bytes} bytes")
+
+
+def nesting_depth(value: Any) -> int:
+    """Levels of arrays and objects in ``value`` (0 for a scalar), level by level."""
+    depth = 0
+    level = [value] if isinstance(value, dict | list) else []
+    while level:
+        depth += 1
+        below: list[Any] = []
+        for container in level:
+            children = container.values() if isinstance(container, dict) else container
+            below += [child for child in children if type(child) in _CONTAINERS]
+        level = below
+    return depth
+
+
+_CONTAINERS: Final = (dict, list)
+
+
+def compact_json_size(context: Mapping[str, Any]) -> int:
+    """Bytes of the context as compact UTF-8 JSON, the measure clients are told about."""
+    items = [
+        {**item, "captured_at": _rfc3339(item.get("captured_at"))} for item in context["items"]
+    ]
+    for item in items:
+        if item["captured_at"] is None:
+            del item["captured_at"]
+    text = json.dumps({"items": items}, separators=(",", ":"), ensure_ascii=False)
+    return len(text.encode("utf-8"))
+
+
+def _rfc3339(value: Any) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
