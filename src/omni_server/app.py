@@ -16,8 +16,8 @@ from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.envelope import RequestIdMiddleware
 from omni_server.api.failsafe import FailsafeMiddleware
-from omni_server.api.field_limits import BodyLimits
 from omni_server.api.limits import BodyLimitMiddleware
+from omni_server.api.reading.limits import BodyLimits
 from omni_server.api.routes import routes
 from omni_server.domain.ratelimit import parse_rate
 from omni_server.engines import registry as engine_registry

@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 
-from omni_server.api.field_limits import BodyLimits, check_fields, find_nul
-from omni_server.api.json_errors import Reader
-from omni_server.api.validation import CreateFeedbackRequest, CreateThreadRequest, parse_body
+from omni_server.api.reading.body import parse_body
+from omni_server.api.reading.limits import BodyLimits, check_fields, find_nul
+from omni_server.api.reading.models import CreateFeedbackRequest, CreateThreadRequest
+from omni_server.api.reading.query import ACCOUNT_ID, PAGE_SIZE, PAGE_TOKEN, parse_query
+from omni_server.api.reading.syntax import Reader
 from omni_server.domain.errors import InvalidBody, InvalidRequest
 from omni_server.engines import directives
 from omni_server.engines.builtin import chunks
@@ -111,6 +113,11 @@ CASES: dict[str, tuple[Callable[[int], Any], Callable[[Any], object], int]] = {
     "field limits": (
         lambda n: {"text": "a" * n, "metadata": {f"k{i}": [{"v": "x"}] for i in range(n)}},
         lambda values: check_fields(values, BodyLimits(metadata_bytes=10**9, text_chars=10**9)),
+        2_000,
+    ),
+    "query string with many pairs": (
+        lambda n: "&".join(f"x{i}=%C3%A9+{i}" for i in range(n)) + "&account_id=" + "0" * n,
+        lambda raw: parse_query(raw, (ACCOUNT_ID, PAGE_SIZE, PAGE_TOKEN)),
         2_000,
     ),
     "find_nul in deep values": (

@@ -1,4 +1,4 @@
-"""Request validation: serde's exact texts and positions, the contract's limits, and fuzzing.
+"""Reading JSON bodies: serde's exact texts and positions, the contract's limits, fuzzing.
 
 The expected strings are those of the Rust reference server (axum + serde_json +
 serde_path_to_error); where the reference documents one (reference.md §2.3), it is quoted
@@ -10,21 +10,17 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from omni_server.api import validation
-from omni_server.api.json_errors import Reader, SerdeError, format_path, rust_debug, ryu
-from omni_server.api.validation import (
+from omni_server.api.reading import untyped
+from omni_server.api.reading.body import MapNode, parse_body, struct_of
+from omni_server.api.reading.limits import compact_json_size
+from omni_server.api.reading.models import (
     Capability,
     ConversationMode,
     CreateEntitlementsRequest,
@@ -33,13 +29,14 @@ from omni_server.api.validation import (
     CreateThreadRequest,
     EntitlementCode,
     OptOutEntitlementsRequest,
-    parse_body,
 )
+from omni_server.api.reading.syntax import Reader, SerdeError, format_path
+from omni_server.api.reading.texts import rust_debug, ryu
+from omni_server.api.reading.timestamps import parse_rfc3339
 from omni_server.domain.errors import InvalidBody, InvalidRequest
 
 SYNTAX = "Failed to parse the request body as JSON: "
 SHAPE = "Failed to deserialize the JSON body into the target type: "
-QUERY = "Failed to deserialize query string: "
 MODELS: list[type[BaseModel]] = [
     CreateThreadRequest,
     CreateMessageRequest,
@@ -509,7 +506,7 @@ def test_context_size_counts_utf8_bytes_of_compact_json() -> None:
     room = 65536 - len(json.dumps(base, separators=(",", ":")))
     fits = {"items": [item(data={"s": "é" * (room // 2)})]}
     parse_body(message_with_context(fits), CreateMessageRequest)
-    assert validation.compact_json_size(fits) == 65536 - room % 2
+    assert compact_json_size(fits) == 65536 - room % 2
 
 
 def test_context_items_need_their_fields() -> None:
@@ -553,140 +550,11 @@ def test_captured_at_forms() -> None:
         "2026-04-23 10:39:51.123456z",
         "2026-04-23T10:39:51.123456Z ",
     ):
-        assert validation.parse_rfc3339(text) == expected
+        assert parse_rfc3339(text) == expected
     body = message_with_context({"items": [item(captured_at=5)]})
     assert shape_error(body, CreateMessageRequest) == (
         "context.items[0].captured_at: invalid type: integer `5`, expected an RFC 3339 "
         "formatted date and time string at line 1 column 122"
-    )
-
-
-# -- query strings and path ids ------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (None, "missing field `account_id`"),
-        ("", "cannot parse integer from empty string"),
-        ("abc", "invalid digit found in string"),
-        ("1.0", "invalid digit found in string"),
-        (" 5", "invalid digit found in string"),
-        ("1_000", "invalid digit found in string"),
-        ("-", "invalid digit found in string"),
-        ("٣", "invalid digit found in string"),
-        ("9223372036854775808", "number too large to fit in target type"),
-        ("-9223372036854775809", "number too small to fit in target type"),
-        ("99999999999999999999x", "number too large to fit in target type"),
-    ],
-)
-def test_query_integers(value: str | None, expected: str) -> None:
-    with pytest.raises(InvalidRequest) as caught:
-        validation.parse_query_int("account_id", value)
-    assert caught.value.message == QUERY + expected
-
-
-def test_query_integers_accepted() -> None:
-    assert validation.parse_query_int("account_id", "+42") == 42
-    assert validation.parse_query_int("account_id", "-9223372036854775808") == -(2**63)
-
-
-def test_page_size() -> None:
-    assert validation.parse_page_size(None) == 100
-    assert validation.parse_page_size("1") == 1
-    for value in ("0", "101", "-5"):
-        with pytest.raises(InvalidRequest) as caught:
-            validation.parse_page_size(value)
-        assert caught.value.message == (
-            "Failed to deserialize query string: page_size: must be between 1 and 100"
-        )
-    with pytest.raises(InvalidRequest) as caught:
-        validation.parse_page_size("ten")
-    assert caught.value.message == QUERY + "invalid digit found in string"
-
-
-def test_query_error_kinds() -> None:
-    assert validation.query_error("account_id", "missing").message == (
-        "Failed to deserialize query string: missing field `account_id`"
-    )
-    assert validation.query_error("account_id", "duplicate", "1").message == (
-        QUERY + "duplicate field `account_id`"
-    )
-    assert validation.query_error("account_id", "int_parsing", "x").message == (
-        QUERY + "invalid digit found in string"
-    )
-    assert validation.query_error("page_size", "less_than_equal", "500").message == (
-        QUERY + "page_size: must be between 1 and 100"
-    )
-
-
-def test_path_ids() -> None:
-    uuid = UUID("0192f3a4-1b2c-7d3e-8f40-5a6b7c8d9e0f")
-    for form in (str(uuid), uuid.hex, f"{{{uuid}}}", f"urn:uuid:{uuid}", str(uuid).upper()):
-        assert validation.parse_path_uuid("thread_id", form) == uuid
-    for bad in ("abc", "0192f3a41b2c-7d3e-8f40-5a6b7c8d9e0f", f"{uuid}0", ""):
-        with pytest.raises(InvalidRequest) as caught:
-            validation.parse_path_uuid("thread_id", bad)
-        assert caught.value.message == (
-            f"Invalid URL: Cannot parse `thread_id` with value `{bad}` to a `Uuid`"
-        )
-
-
-def fastapi_app() -> FastAPI:
-    """A tiny app declaring parameters as our routes do, translating FastAPI's errors."""
-    app = FastAPI()
-
-    @app.exception_handler(RequestValidationError)
-    async def refuse(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        error = validation.query_error_from_validation(exc.errors())
-        assert error is not None
-        return JSONResponse({"message": error.message}, status_code=400)
-
-    @app.get("/threads/{thread_id}")
-    def get_thread(
-        thread_id: UUID,
-        account_id: Annotated[int, Query(ge=-(2**63), le=2**63 - 1)],
-        page_size: Annotated[int, Query(ge=1, le=100)] = 100,
-    ) -> dict[str, int]:
-        return {"account_id": account_id}
-
-    return app
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("/threads/abc", "Invalid URL: Cannot parse `thread_id` with value `abc` to a `Uuid`"),
-        (
-            "/threads/abc?account_id=x",
-            "Invalid URL: Cannot parse `thread_id` with value `abc` to a `Uuid`",
-        ),
-        ("/threads/{id}", QUERY + "missing field `account_id`"),
-        ("/threads/{id}?account_id=", QUERY + "cannot parse integer from empty string"),
-        ("/threads/{id}?account_id=abc", QUERY + "invalid digit found in string"),
-        (
-            "/threads/{id}?account_id=99999999999999999999",
-            QUERY + "number too large to fit in target type",
-        ),
-        ("/threads/{id}?account_id=1&page_size=0", QUERY + "page_size: must be between 1 and 100"),
-        ("/threads/{id}?account_id=1&page_size=x", QUERY + "invalid digit found in string"),
-        ("/threads/{id}?page_size=0", QUERY + "missing field `account_id`"),
-        ("/threads/{id}?page_size=x", QUERY + "invalid digit found in string"),
-    ],
-)
-async def test_translating_fastapi_parameter_errors(url: str, expected: str) -> None:
-    url = url.replace("{id}", "0192f3a4-1b2c-7d3e-8f40-5a6b7c8d9e0f")
-    transport = httpx.ASGITransport(app=fastapi_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get(url)
-    assert response.status_code == 400
-    assert response.json() == {"message": expected}
-
-
-def test_translation_ignores_other_errors() -> None:
-    assert (
-        validation.query_error_from_validation([{"loc": ("body", "x"), "type": "missing"}]) is None
     )
 
 
@@ -834,10 +702,10 @@ def test_fuzz_corrupted_json(value: Any, model: type[BaseModel], data: st.DataOb
 def read_untyped(text: bytes, *, quickly: bool) -> Any:
     reader = Reader(text)
     if quickly:
-        value = validation.MapNode().read(reader, ())
+        value = MapNode().read(reader, ())
     else:
         reader.start_value()
-        value = validation.read_map(reader, ())
+        value = untyped.read_map(reader, ())
     reader.end()
     return value
 
@@ -902,7 +770,7 @@ def test_skipping_accepts_what_json_accepts(text: str) -> None:
         valid = True
     except ValueError:
         valid = False
-    for skip in (validation.skip_value, lambda reader, _: validation._skip(reader)):
+    for skip in (untyped.skip_value, lambda reader, _: untyped._skip(reader)):
         reader = Reader(text.encode())
         try:
             skip(reader, ())
@@ -934,6 +802,6 @@ def test_fuzz_helpers_cover_every_model() -> None:
 
     assert {model.__name__ for model in MODELS} == {model.__name__ for model in REQUEST_MODELS}
     for model in MODELS:
-        assert [name for name, _node, _required in validation.struct_of(model).fields] == list(
+        assert [name for name, _node, _required in struct_of(model).fields] == list(
             model.model_fields
         )

@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from starlette.requests import Request
 
-from omni_server.api import validation
 from omni_server.api.reading import path, query
+from omni_server.api.reading.body import parse_body
+from omni_server.api.reading.limits import DEFAULT_LIMITS
 from omni_server.domain import errors
 from omni_server.domain.paging import InvalidToken, PageRequest, decode_token
 from omni_server.services.auth import KeyService, Principal
@@ -95,8 +96,8 @@ def page_request(values: dict[str, Any]) -> PageRequest:
 async def json_body(request: Request, model: type[M]) -> M:
     """The body parsed into ``model`` with the contract's error texts."""
     raw = await request.body()
-    limits = getattr(request.app.state, "body_limits", validation.DEFAULT_LIMITS)
+    limits = getattr(request.app.state, "body_limits", DEFAULT_LIMITS)
     if len(raw) <= INLINE_PARSE_BYTES:
-        return validation.parse_body(raw, model, limits)
+        return parse_body(raw, model, limits)
     # A large body takes milliseconds to read; the loop keeps serving others meanwhile.
-    return await asyncio.to_thread(validation.parse_body, raw, model, limits)
+    return await asyncio.to_thread(parse_body, raw, model, limits)

@@ -4,26 +4,24 @@ Headers: ``x-content-type-options: nosniff`` on every response, ``cache-control:
 under ``/v1`` (answers hold account data and must not be kept by shared caches). The server
 banner is turned off where the server is started (``cli.py``).
 
-Request heads: a query parameter of the API given twice is refused as serde refuses a
-duplicate field (axum's ``Query`` is a serde struct), and a NUL character in the query string
-or a header value is refused outright: it can never be stored in PostgreSQL, so refusing it
-here gives one answer on every database.
+Request heads: a NUL character in the query string or a header value is refused outright: it
+can never be stored in PostgreSQL, so refusing it here gives one answer on every database.
+(A repeated query field is refused where the query is read, ``api/reading/query.py``, in the
+order the reference reports problems.)
 """
 
 from __future__ import annotations
 
 from typing import Final
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omni_server.api import errors as api_errors
-from omni_server.api.requests import QUERY_PREFIX, query_error
+from omni_server.api.reading.query import QUERY_PREFIX, pairs
 from omni_server.domain import errors
 
 API_PREFIX: Final = "/v1/"
-QUERY_FIELDS: Final = frozenset({"account_id", "page_size", "page_token"})
 NUL_IN_QUERY: Final = QUERY_PREFIX + "NUL characters are not allowed"
 NUL_IN_HEADER: Final = "Header values must not contain NUL characters"
 _NOSNIFF: Final = (b"x-content-type-options", b"nosniff")
@@ -38,14 +36,9 @@ def head_error(scope: Scope) -> errors.OmniError | None:
     if not raw:
         return None
     text = raw.decode("latin-1")
-    pairs = parse_qsl(text, keep_blank_values=True)
-    if "\x00" in text or any("\x00" in name or "\x00" in value for name, value in pairs):
+    decoded = list(pairs(text))
+    if "\x00" in text or any("\x00" in name or "\x00" in value for name, value in decoded):
         return errors.InvalidRequest(NUL_IN_QUERY)
-    seen: set[str] = set()
-    for name, _ in pairs:
-        if name in seen and name in QUERY_FIELDS:
-            return query_error(name, "duplicate")
-        seen.add(name)
     return None
 
 

@@ -14,7 +14,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ExceptionHandler
 
-from omni_server.api import validation
 from omni_server.api.envelope import JSON, request_id
 from omni_server.domain import errors
 from omni_server.observability import metrics
@@ -33,8 +32,6 @@ STATUS: dict[type[errors.OmniError], int] = {
     errors.PayloadTooLarge: 413,
     errors.RequestTimeout: 408,
 }
-
-QUERY_PREFIX = validation.QUERY_PREFIX
 
 
 def envelope(

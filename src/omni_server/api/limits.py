@@ -7,7 +7,7 @@ body is refused after ``body_timeout`` seconds of silence. The head of a request
 line and headers) is bounded by the server (uvicorn's ``h11_max_incomplete_event_size``, see
 ``cli.py``), before the app sees it.
 
-The limits on the fields of a body are in :mod:`omni_server.api.field_limits`.
+The limits on the fields of a body are in :mod:`omni_server.api.reading.limits`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from omni_server.api import wire
 from omni_server.api.deps import OPTIONAL_ACCOUNT, json_body, principal, query_fields, services
 from omni_server.api.envelope import JSON, ok
-from omni_server.api.requests import CreateEntitlementsRequest, OptOutEntitlementsRequest
+from omni_server.api.reading.models import CreateEntitlementsRequest, OptOutEntitlementsRequest
 
 
 async def get_entitlement_agreements(request: Request) -> JSON:

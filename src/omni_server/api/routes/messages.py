@@ -7,7 +7,7 @@ from starlette.requests import Request
 from omni_server.api import wire
 from omni_server.api.deps import account_id, json_body, path_id, principal, services
 from omni_server.api.envelope import JSON, ok
-from omni_server.api.requests import CreateFeedbackRequest
+from omni_server.api.reading.models import CreateFeedbackRequest
 from omni_server.services.feedback import FeedbackInput
 
 

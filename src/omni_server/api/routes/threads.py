@@ -20,7 +20,7 @@ from omni_server.api.deps import (
     services,
 )
 from omni_server.api.envelope import JSON, ok
-from omni_server.api.requests import CreateMessageRequest, CreateThreadRequest, TurnContext
+from omni_server.api.reading.models import CreateMessageRequest, CreateThreadRequest, TurnContext
 from omni_server.domain.ids import isoformat
 from omni_server.domain.models import Mode, TurnRequest
 from omni_server.services.auth import Principal

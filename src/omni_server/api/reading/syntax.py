@@ -1,4 +1,4 @@
-"""serde_json's reader and error texts, so that our 400 and 422 bodies read like the contract's.
+"""serde_json's reader and syntax error texts, with serde's line and column positions.
 
 The contract's server is Rust (axum, serde_json, serde_path_to_error): the documented error
 texts are serde's, for example ``EOF while parsing an object at line 3 column 0``. Python's
@@ -11,18 +11,18 @@ reads a body the way serde_json's ``SliceRead`` does:
 - the first problem met in reading order wins, whether a syntax error or a wrong type;
 - containers nest at most 127 levels (serde's recursion limit of 128).
 
-This is the Deserializer half of serde. The other half, how each type reads itself (structs,
-integers, enums, untyped values, skipped fields), is in :mod:`omni_server.api.requests`.
+This is the Deserializer half of serde. The other half, how each type reads itself, is in
+:mod:`.body` (structs, integers, enums, timestamps) and :mod:`.untyped` (untyped values and
+skipped fields); the words for a wrong value are in :mod:`.texts`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any, Final
+
+from omni_server.api.reading.texts import describe_number, describe_str, invalid_type
 
 EOF_LIST: Final = "EOF while parsing a list"
 EOF_OBJECT: Final = "EOF while parsing an object"
@@ -121,89 +121,8 @@ def format_path(path: Path) -> str:
 
 
 def data_error(message: str) -> SerdeError:
+    """A data error (valid JSON of the wrong shape), placed later by the reader that sees it."""
     return SerdeError(message, syntax=False)
-
-
-def invalid_type(unexpected: str, expected: str) -> SerdeError:
-    return data_error(f"invalid type: {unexpected}, expected {expected}")
-
-
-def invalid_value(unexpected: str, expected: str) -> SerdeError:
-    return data_error(f"invalid value: {unexpected}, expected {expected}")
-
-
-def missing_field(name: str) -> SerdeError:
-    return data_error(f"missing field `{name}`")
-
-
-def duplicate_field(name: str) -> SerdeError:
-    return data_error(f"duplicate field `{name}`")
-
-
-def unknown_variant(variant: str, expected: Sequence[str]) -> SerdeError:
-    return data_error(f"unknown variant `{variant}`, expected {one_of(expected)}")
-
-
-def one_of(names: Sequence[str]) -> str:
-    """serde's list of alternatives: `a`; `a` or `b`; one of `a`, `b`, `c`."""
-    quoted = [f"`{name}`" for name in names]
-    if len(quoted) == 1:
-        return quoted[0]
-    if len(quoted) == 2:
-        return f"{quoted[0]} or {quoted[1]}"
-    return "one of " + ", ".join(quoted)
-
-
-def describe_number(value: int | float) -> str:
-    """serde_json's words for a number it did not expect (floats printed as ryu prints them)."""
-    if isinstance(value, float):
-        return f"floating point `{ryu(value)}`"
-    return f"integer `{value}`"
-
-
-def describe_str(value: str) -> str:
-    return f"string {rust_debug(value)}"
-
-
-def ryu(value: float) -> str:
-    """Format a finite float the way Rust's ``ryu`` crate does (``1e20``, ``1.5``, ``0.001``).
-
-    Python's ``repr`` gives the same shortest digits; only the layout differs.
-    """
-    if value == 0:
-        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    sign = "-" if value < 0 else ""
-    exact = Decimal(repr(abs(value))).normalize()
-    digits = "".join(map(str, exact.as_tuple().digits))
-    exponent = int(exact.as_tuple().exponent)
-    point = len(digits) + exponent  # 10**(point-1) <= value < 10**point
-    if exponent >= 0 and point <= 16:
-        return f"{sign}{digits}{'0' * exponent}.0"
-    if 0 < point <= 16:
-        return f"{sign}{digits[:point]}.{digits[point:]}"
-    if -5 < point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    mantissa = digits if len(digits) == 1 else f"{digits[0]}.{digits[1:]}"
-    return f"{sign}{mantissa}e{point - 1}"
-
-
-def rust_debug(value: str) -> str:
-    """Rust's ``{:?}`` of a ``str``: quoted, with escapes for quotes and unprintable characters."""
-    return '"' + "".join(map(_debug_char, value)) + '"'
-
-
-_DEBUG_ESCAPES: Final = dict(
-    zip('\t\r\n"\\\0', ("\\t", "\\r", "\\n", '\\"', "\\\\", "\\0"), strict=True)
-)
-
-
-def _debug_char(char: str) -> str:
-    escaped = _DEBUG_ESCAPES.get(char)
-    if escaped is not None:
-        return escaped
-    if char.isprintable() and unicodedata.category(char) not in ("Mn", "Me"):
-        return char
-    return f"\\u{{{ord(char):x}}}"
 
 
 class Reader:
@@ -529,7 +448,7 @@ class Reader:
         unexpected = self._unexpected()
         if unexpected is None:
             return self.peek_error(EXPECTED_VALUE)
-        return invalid_type(unexpected, expected).at(self.position())
+        return data_error(invalid_type(unexpected, expected)).at(self.position())
 
     def _unexpected(self) -> str | None:
         byte = self.peek()
