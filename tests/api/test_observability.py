@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.requests import Request
+from starlette.routing import Route
 from typer.testing import CliRunner
 
 from omni_server.cli import app as cli_app
@@ -55,10 +57,10 @@ def records(stream: io.StringIO) -> list[dict[str, object]]:
 async def test_an_error_line_carries_the_request_id(
     harness: Harness, captured: io.StringIO
 ) -> None:
-    async def boom() -> None:
+    async def boom(_request: Request) -> None:
         raise RuntimeError("the disk is on fire")
 
-    harness.app.add_api_route("/boom", boom)
+    harness.app.router.routes.insert(0, Route("/boom", boom))
     transport = httpx.ASGITransport(app=harness.app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://omni.test") as client:
         answer = await client.get("/boom")

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from omni_server import scaling
+from omni_server.api.reading.limits import BodyLimits
 from omni_server.cli import app
 from omni_server.settings import Settings
 from omni_server.shutdown import SigtermDrain
@@ -48,7 +49,8 @@ def test_settings_reach_child_processes_through_the_environment(
             env.delenv(f"OMNI_{field.upper()}", raising=False)
         scaling.settings_to_environment(settings)
         assert Settings() == settings
-        assert scaling.app_from_environment().title.startswith("Omni")
+        app = scaling.app_from_environment()
+        assert app.state.body_limits == BodyLimits.from_settings(settings)
         for field in Settings.model_fields:
             os.environ.pop(f"OMNI_{field.upper()}", None)
 
