@@ -72,7 +72,7 @@ async def delete_entitlement(
 ) -> JSON:
     svc = services(request)
     revoked = await svc.entitlements.revoke(caller, entitlement_id)
-    return ok(request, {"entitlement_id": str(revoked.id), "revoked": True})
+    return ok(request, wire.revoked(revoked))
 
 
 @router.get(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response as HTTPResponse
 
 from clear_street import types
-from omni_server.api import polling
+from omni_server.api import polling, wire
 from omni_server.api.deps import AccountId, Caller, services
 from omni_server.api.docs import documented
 from omni_server.api.envelope import JSON, ok
@@ -52,4 +52,4 @@ async def cancel_response(
 ) -> JSON:
     svc = services(request)
     result = await svc.turns.cancel(caller, account_id, response_id)
-    return ok(request, {"canceled": result.canceled})
+    return ok(request, wire.canceled(result))
