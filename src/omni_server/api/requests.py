@@ -29,6 +29,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from omni_server.domain.errors import InvalidRequest
+from omni_server.domain.ids import isoformat
 
 QUERY_PREFIX: Final = "Failed to deserialize query string: "
 PAGE_SIZE_RULE: Final = "page_size: must be between 1 and 100"
@@ -248,19 +249,18 @@ _CONTAINERS: Final = (dict, list)
 
 
 def compact_json_size(context: Mapping[str, Any]) -> int:
-    """Bytes of the context as compact UTF-8 JSON, the measure clients are told about."""
-    items = [
-        {**item, "captured_at": _rfc3339(item.get("captured_at"))} for item in context["items"]
-    ]
+    """Bytes of the context as compact UTF-8 JSON, the measure clients are told about.
+
+    ``captured_at`` counts in the form the server stores and serves back (``isoformat``).
+    """
+    items = [{**item, "captured_at": item.get("captured_at")} for item in context["items"]]
     for item in items:
         if item["captured_at"] is None:
             del item["captured_at"]
+        else:
+            item["captured_at"] = isoformat(item["captured_at"])
     text = json.dumps({"items": items}, separators=(",", ":"), ensure_ascii=False)
     return len(text.encode("utf-8"))
-
-
-def _rfc3339(value: Any) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 
 # -- query strings ------------------------------------------------------------------------
