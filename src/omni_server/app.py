@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
 
 from omni_server import __version__
 from omni_server.agreements import load_agreements
 from omni_server.api import errors as api_errors
-from omni_server.api import requests as request_models
+from omni_server.api import openapi
 from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.envelope import RequestIdMiddleware
@@ -61,14 +60,6 @@ from omni_server.worker.runner import Runner
 from omni_server.worker.signals import NoSignals, PostgresListener
 
 log = logging.getLogger("omni")
-
-REQUEST_MODELS = (
-    request_models.CreateThreadRequest,
-    request_models.CreateMessageRequest,
-    request_models.CreateFeedbackRequest,
-    request_models.CreateEntitlementsRequest,
-    request_models.OptOutEntitlementsRequest,
-)
 
 CORS_EXPOSED = ("x-request-id", "retry-after", "x-should-retry", "idempotent-replayed")
 
@@ -193,26 +184,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document plus what routes do by hand: JSON bodies and bearer auth."""
+    """The document built from the operation table and the strict models (``api/openapi.py``),
+    made once per app."""
     if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, routes=app.routes, description=app.description
-        )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in REQUEST_MODELS:
-            full = model.model_json_schema(ref_template="#/components/schemas/{model}")
-            components.update(full.pop("$defs", {}))
-            components[model.__name__] = full
-        schema["components"]["securitySchemes"] = {
-            "BearerAuth": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An Omni API key: `Authorization: Bearer omni_...`.",
-            }
-        }
-        for path, operations in schema["paths"].items():
-            if path.startswith("/v1/"):
-                for operation in operations.values():
-                    operation["security"] = [{"BearerAuth": []}]
-        app.openapi_schema = schema
+        app.openapi_schema = openapi.document(__version__)
     return app.openapi_schema
