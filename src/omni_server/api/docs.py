@@ -1,8 +1,8 @@
-"""What each route declares for the OpenAPI document: its success model and its errors.
+"""Obsolete: the keyword arguments routes still pass to their FastAPI decorators.
 
-Routes return pre-serialized JSON for speed, so FastAPI never validates the answer; these
-declarations only describe it, with the client's own wire models as the single source of
-the shapes.
+Nothing here reaches the OpenAPI document any more: ``api/openapi.py`` builds it from
+``api/operations.py`` and the strict models of ``api/schemas.py``. This module goes away with
+the FastAPI decorators.
 """
 
 from __future__ import annotations

@@ -167,9 +167,12 @@ def _responses(op: Operation, names: dict[Any, str]) -> dict[str, Any]:
 def _error(op: Operation, status: int, model: str) -> dict[str, Any]:
     """An error answer; the retry headers are those ``api/errors.py`` sets on the envelope."""
     headers = {"X-Request-Id": _header("RequestId")}
-    if op.failure is ErrorEnvelope:
+    description = STATUS_TEXT[status]
+    if op.failure is not ErrorEnvelope:  # a probe's own body, described by its model
+        description = " ".join((op.failure.__doc__ or description).split())
+    else:
         if status in (429, 503):
             headers["Retry-After"] = _header("RetryAfter")
         if status in (429, 503) or (400 <= status < 500 and status != 408):
             headers["x-should-retry"] = _header("ShouldRetry")
-    return {"description": STATUS_TEXT[status], "content": _json(model), "headers": headers}
+    return {"description": description, "content": _json(model), "headers": headers}

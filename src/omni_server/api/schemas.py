@@ -280,4 +280,5 @@ class DatabaseProblem(Strict):
 
 
 class NotReady(RootModel[Draining | DatabaseProblem]):
-    """The 503 of ``/readyz``: draining, or a database problem."""
+    """Not ready: draining after SIGTERM, or the database is unreachable, not migrated or not
+    the configured file."""
