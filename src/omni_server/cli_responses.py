@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from omni_server.domain.ids import isoformat
 from omni_server.store.db import Database
 from omni_server.store.queries import QueryStore
 from omni_server.store.usage import UsageStore
@@ -23,7 +24,7 @@ async def show(db: Database, response_id: uuid.UUID) -> list[str] | None:
         f"thread    {response.thread_id}",
         f"account   {response.account_id}",
         f"status    {response.status.value}",
-        f"created   {response.created_at.isoformat()}",
+        f"created   {isoformat(response.created_at)}",
     ]
     if response.error is not None:
         lines.append(f"error     {response.error.code}: {response.error.message}")

@@ -1,4 +1,8 @@
-"""Domain values to the contract's JSON shapes."""
+"""Domain values to the contract's JSON shapes, as plain dicts (the fast path).
+
+``api/schemas.py`` holds the strict model of each shape; ``tests/unit/test_wire_contract.py``
+checks every function here against it, key for key.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from omni_server.domain.entitlements import Agreement, EntitlementStatus, Grant
 from omni_server.domain.ids import isoformat
 from omni_server.domain.models import Feedback, Message, Response, Thread
 from omni_server.domain.paging import Page, encode_token
+from omni_server.services.turns import CancelResult
 from omni_server.store.turns import AcceptedTurn
 
 
@@ -48,6 +53,10 @@ def response(value: Response) -> dict[str, Any]:
     }
 
 
+def canceled(value: CancelResult) -> dict[str, Any]:
+    return {"canceled": value.canceled}
+
+
 def accepted(value: AcceptedTurn) -> dict[str, Any]:
     return {
         "response_id": str(value.response_id),
@@ -83,6 +92,10 @@ def grant(value: Grant) -> dict[str, Any]:
         "agreement_id": value.agreement_id,
         "granted_at": isoformat(value.granted_at),
     }
+
+
+def revoked(value: Grant) -> dict[str, Any]:
+    return {"entitlement_id": str(value.id), "revoked": True}
 
 
 def entitlement_status(value: EntitlementStatus) -> dict[str, Any]:

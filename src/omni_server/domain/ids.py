@@ -39,5 +39,10 @@ def utcnow() -> datetime:
 
 
 def isoformat(moment: datetime) -> str:
-    """RFC 3339 with microseconds and ``+00:00``, the contract's timestamp format."""
+    """RFC 3339 in UTC with microseconds and ``+00:00``, the contract's timestamp format.
+
+    The one place the server writes a timestamp as text: answers (``api/wire.py``), stored
+    context snapshots, page tokens and the command line all go through it, and
+    ``api/schemas.py`` pins the form with a pattern.
+    """
     return moment.astimezone(UTC).isoformat(timespec="microseconds")

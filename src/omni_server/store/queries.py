@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.engine import Row
 
+from omni_server.domain.ids import isoformat
 from omni_server.domain.lifecycle import ACTIVE
 from omni_server.domain.models import Message, Response, Thread
 from omni_server.domain.paging import Cursor, Direction, Page, PageRequest
@@ -170,7 +171,7 @@ def _thread_key(cursor: Cursor) -> tuple[datetime, uuid.UUID]:
 
 
 def _thread_cursor(direction: Direction, thread: Thread, size: int) -> Cursor:
-    return Cursor(direction, (thread.updated_at.isoformat(), str(thread.id)), size)
+    return Cursor(direction, (isoformat(thread.updated_at), str(thread.id)), size)
 
 
 def _older_than(updated_at: datetime, thread_id: uuid.UUID) -> Any:

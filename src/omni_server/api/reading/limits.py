@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from omni_server.domain.ids import isoformat
 from omni_server.settings import Settings
 
 CONTEXT_MAX_ITEMS: Final = 4
@@ -158,16 +159,15 @@ _CONTAINERS: Final = (dict, list)
 
 
 def compact_json_size(context: Mapping[str, Any]) -> int:
-    """Bytes of the context as compact UTF-8 JSON, the measure clients are told about."""
-    items = [
-        {**item, "captured_at": _rfc3339(item.get("captured_at"))} for item in context["items"]
-    ]
+    """Bytes of the context as compact UTF-8 JSON, the measure clients are told about.
+
+    ``captured_at`` counts in the form the server stores and serves back (``isoformat``).
+    """
+    items = [{**item, "captured_at": item.get("captured_at")} for item in context["items"]]
     for item in items:
         if item["captured_at"] is None:
             del item["captured_at"]
+        else:
+            item["captured_at"] = isoformat(item["captured_at"])
     text = json.dumps({"items": items}, separators=(",", ":"), ensure_ascii=False)
     return len(text.encode("utf-8"))
-
-
-def _rfc3339(value: Any) -> str | None:
-    return None if value is None else value.isoformat().replace("+00:00", "Z")

@@ -38,7 +38,7 @@ async def delete_entitlement(request: Request) -> JSON:
     caller = await principal(request)
     entitlement_id: str = request.path_params["entitlement_id"]
     revoked = await services(request).entitlements.revoke(caller, entitlement_id)
-    return ok(request, {"entitlement_id": str(revoked.id), "revoked": True})
+    return ok(request, wire.revoked(revoked))
 
 
 async def get_entitlement_status(request: Request) -> JSON:

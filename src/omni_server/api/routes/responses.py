@@ -7,7 +7,7 @@ import uuid
 from starlette.requests import Request
 from starlette.responses import Response as HTTPResponse
 
-from omni_server.api import polling
+from omni_server.api import polling, wire
 from omni_server.api.deps import account_id, path_id, principal, services
 from omni_server.api.envelope import JSON, ok
 from omni_server.domain.models import Response
@@ -31,4 +31,4 @@ async def cancel_response(request: Request) -> JSON:
     response_id = path_id(request, "response_id")
     account = account_id(request)
     result = await services(request).turns.cancel(caller, account, response_id)
-    return ok(request, {"canceled": result.canceled})
+    return ok(request, wire.canceled(result))
