@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from omni_server.domain import errors
 from omni_server.domain.ids import new_id, utcnow
-from omni_server.store.keys import KeyRecord, KeyStore
+from omni_server.services.ports import KeyRepository
+from omni_server.store.keys import KeyRecord
 
 KEY_PREFIX = "omni_"
 TOUCH_INTERVAL = 60.0
@@ -44,7 +45,7 @@ class KeyService:
     """Issues and checks keys. Lookups are cached for ``cache_seconds`` (a revoke takes at most
     that long to reach a running server)."""
 
-    def __init__(self, store: KeyStore, *, cache_seconds: float = 1.0) -> None:
+    def __init__(self, store: KeyRepository, *, cache_seconds: float = 1.0) -> None:
         self._store = store
         self._ttl = cache_seconds
         self._cache: dict[str, tuple[float, Principal | None]] = {}
