@@ -7,7 +7,7 @@ import contextlib
 import pytest
 
 from omni_server.domain import errors
-from omni_server.domain.ids import new_id
+from omni_server.domain.ids import new_id, utcnow
 from omni_server.services.auth import KEY_PREFIX, TOUCH_INTERVAL, KeyService, hash_key
 from tests.unit.fakes import FakeKeyStore
 
@@ -124,3 +124,40 @@ async def test_a_principal_may_act_only_for_its_accounts(keys: KeyService) -> No
     principal.require(7)
     with pytest.raises(errors.PermissionDenied):
         principal.require(8)
+
+
+async def test_a_flood_of_distinct_keys_empties_the_lookup_cache_instead_of_growing_it(
+    keys: KeyService, store: FakeKeyStore
+) -> None:
+    new = await keys.create(accounts=frozenset({1}), name="ci")
+    await keys.authenticate(f"Bearer {new.secret}")
+    for n in range(10_001):
+        with contextlib.suppress(errors.Unauthenticated):
+            await keys.authenticate(f"Bearer omni_guess{n}")
+    store.lookups = 0
+
+    await keys.authenticate(f"Bearer {new.secret}")
+
+    assert store.lookups == 1
+
+
+async def test_the_touch_throttle_is_bounded_too(store: FakeKeyStore, clock: Clock) -> None:
+    keys = KeyService(store, cache_seconds=0.0, clock=clock)
+    first = await keys.create(accounts=frozenset({1}), name="first")
+    await keys.authenticate(f"Bearer {first.secret}")
+    for n in range(10_001):
+        secret = f"omni_{n}"
+        await store.add(
+            key_id=new_id(),
+            name=secret,
+            prefix=secret,
+            key_hash=hash_key(secret),
+            accounts=frozenset(),
+            now=utcnow(),
+        )
+        await keys.authenticate(f"Bearer {secret}")
+    store.touches.clear()
+
+    await keys.authenticate(f"Bearer {first.secret}")
+
+    assert store.touches == [first.record_id]
