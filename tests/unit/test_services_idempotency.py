@@ -140,7 +140,7 @@ async def test_a_concurrent_repeat_waits_for_the_answer_and_replays_it(
 
 
 async def test_a_waiting_repeat_runs_itself_when_the_holder_fails(
-    service: IdempotencyService,
+    service: IdempotencyService, store: FakeIdempotencyStore
 ) -> None:
     holder = Action(fail=errors.Conflict("busy"))
     gate = holder.hold()
@@ -156,6 +156,7 @@ async def test_a_waiting_repeat_runs_itself_when_the_holder_fails(
         await first
     outcome = await second
     assert (outcome.data, outcome.replayed, repeat.runs) == ({"id": "r2"}, False, 1)
+    assert store.rows[API_KEY, "k"].answer == {"id": "r2"}
 
 
 async def test_a_repeat_gives_up_with_409_while_the_holder_still_runs(
