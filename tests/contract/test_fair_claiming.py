@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from omni_server.domain.ids import utcnow
 from omni_server.domain.lifecycle import ResponseStatus
-from omni_server.domain.models import Mode, TurnRequest
+from omni_server.domain.models import AcceptedTurn, Mode, TurnRequest
 from omni_server.settings import Settings
 from omni_server.store.db import Database
-from omni_server.store.turns import AcceptedTurn, TurnStore
+from omni_server.store.turns import TurnStore
 from tests.conftest import fast_settings
 from tests.support import running_app, wait_for
 

@@ -35,6 +35,7 @@ from omni_server.domain.entitlements import (
 )
 from omni_server.domain.lifecycle import MessageOutcome, ResponseStatus
 from omni_server.domain.models import (
+    AcceptedTurn,
     ErrorInfo,
     Feedback,
     Message,
@@ -49,7 +50,6 @@ from omni_server.domain.paging import Cursor, Direction, Page
 from omni_server.engines import structured
 from omni_server.engines.llm.builtin_tools import ScreenerArgs
 from omni_server.services.turns import CancelResult
-from omni_server.store.turns import AcceptedTurn
 from tests.unit.test_engine_content import answer
 
 ALL = tuple(structured.ACTION_OF)

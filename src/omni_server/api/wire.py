@@ -10,10 +10,9 @@ from typing import Any
 
 from omni_server.domain.entitlements import Agreement, EntitlementStatus, Grant
 from omni_server.domain.ids import isoformat
-from omni_server.domain.models import Feedback, Message, Response, Thread
+from omni_server.domain.models import AcceptedTurn, Feedback, Message, Response, Thread
 from omni_server.domain.paging import Page, encode_token
 from omni_server.services.turns import CancelResult
-from omni_server.store.turns import AcceptedTurn
 
 
 def thread(value: Thread) -> dict[str, Any]:

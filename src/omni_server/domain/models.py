@@ -93,6 +93,15 @@ class Response:
 
 
 @dataclass(frozen=True, slots=True)
+class AcceptedTurn:
+    """The ids a create hands back (``202``): the user message and the response now queued."""
+
+    thread_id: uuid.UUID
+    user_message_id: uuid.UUID
+    response_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A worker's lease on a running response; every write it makes is fenced by ``attempt``."""
 

@@ -6,11 +6,13 @@ import hashlib
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from omni_server.domain import errors
 from omni_server.domain.ids import new_id, utcnow
-from omni_server.store.keys import KeyRecord, KeyStore
+from omni_server.services.ports import KeyRepository
+from omni_server.store.keys import KeyRecord
 
 KEY_PREFIX = "omni_"
 TOUCH_INTERVAL = 60.0
@@ -42,11 +44,22 @@ class NewKey:
 
 class KeyService:
     """Issues and checks keys. Lookups are cached for ``cache_seconds`` (a revoke takes at most
-    that long to reach a running server)."""
+    that long to reach a running server).
 
-    def __init__(self, store: KeyStore, *, cache_seconds: float = 1.0) -> None:
+    ``clock`` (monotonic seconds) times the cache and the ``last_used_at`` throttle; tests pass
+    their own to cross those intervals without waiting.
+    """
+
+    def __init__(
+        self,
+        store: KeyRepository,
+        *,
+        cache_seconds: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
         self._ttl = cache_seconds
+        self._clock = clock
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._touched: dict[uuid.UUID, float] = {}
 
@@ -78,7 +91,7 @@ class KeyService:
             raise errors.Unauthenticated()
         digest = hash_key(key)
         cached = self._cache.get(digest)
-        now = time.monotonic()
+        now = self._clock()
         if cached is not None and now - cached[0] < self._ttl:
             principal = cached[1]
         else:

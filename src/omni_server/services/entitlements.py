@@ -23,7 +23,7 @@ from omni_server.domain.entitlements import (
 )
 from omni_server.domain.ids import new_id, utcnow
 from omni_server.services.auth import Principal
-from omni_server.store.entitlements import EntitlementStore
+from omni_server.services.ports import EntitlementRepository
 
 
 def _invalid(field: str, reason: str) -> errors.InvalidRequest:
@@ -45,7 +45,7 @@ def _require_all(principal: Principal, account_ids: Iterable[int]) -> None:
 
 
 class EntitlementService:
-    def __init__(self, store: EntitlementStore, agreements: Sequence[Agreement]) -> None:
+    def __init__(self, store: EntitlementRepository, agreements: Sequence[Agreement]) -> None:
         self._store = store
         self._agreements = {a.agreement_id: a for a in agreements}
 

@@ -10,8 +10,7 @@ from omni_server.domain import errors
 from omni_server.domain.ids import new_id, utcnow
 from omni_server.domain.models import Feedback, Role
 from omni_server.services.auth import Principal
-from omni_server.store.feedback import FeedbackStore
-from omni_server.store.queries import QueryStore
+from omni_server.services.ports import FeedbackRepository, QueryRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +21,7 @@ class FeedbackInput:
 
 
 class FeedbackService:
-    def __init__(self, store: FeedbackStore, queries: QueryStore) -> None:
+    def __init__(self, store: FeedbackRepository, queries: QueryRepository) -> None:
         self._store = store
         self._queries = queries
 

@@ -33,7 +33,8 @@ from typing import Any
 
 from omni_server.domain import errors
 from omni_server.domain.ids import utcnow
-from omni_server.store.idempotency import Horizon, IdempotencyStore, StoredKey
+from omni_server.services.ports import IdempotencyRepository
+from omni_server.store.idempotency import Horizon, StoredKey
 
 KEY_MAX_LENGTH = 255
 KEY_LENGTH = "Idempotency-Key must be 1 to 255 characters"
@@ -82,7 +83,7 @@ class IdempotencyService:
 
     def __init__(
         self,
-        store: IdempotencyStore,
+        store: IdempotencyRepository,
         *,
         ttl: timedelta = timedelta(hours=24),
         wait: float = 10.0,

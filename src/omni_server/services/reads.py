@@ -8,13 +8,13 @@ from omni_server.domain import errors
 from omni_server.domain.models import Message, Response, Thread
 from omni_server.domain.paging import Page, PageRequest
 from omni_server.services.auth import Principal
-from omni_server.store.queries import QueryStore
+from omni_server.services.ports import QueryRepository
 
 INVALID_TOKEN = "Failed to deserialize query string: page_token: invalid pagination token"
 
 
 class ReadService:
-    def __init__(self, queries: QueryStore) -> None:
+    def __init__(self, queries: QueryRepository) -> None:
         self._queries = queries
 
     async def thread(self, principal: Principal, account_id: int, thread_id: uuid.UUID) -> Thread:

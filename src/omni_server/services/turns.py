@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from omni_server.domain import errors
 from omni_server.domain.ids import utcnow
 from omni_server.domain.lifecycle import ResponseStatus
-from omni_server.domain.models import Mode, TurnRequest
+from omni_server.domain.models import AcceptedTurn, Mode, TurnRequest
 from omni_server.observability import events
 from omni_server.services.auth import Principal
-from omni_server.services.ports import TurnSignals
-from omni_server.store.queries import QueryStore
-from omni_server.store.turns import AcceptedTurn, TurnStore
+from omni_server.services.ports import QueryRepository, TurnRepository, TurnSignals
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +28,9 @@ def check_request(request: TurnRequest) -> None:
 
 
 class TurnService:
-    def __init__(self, turns: TurnStore, queries: QueryStore, signals: TurnSignals) -> None:
+    def __init__(
+        self, turns: TurnRepository, queries: QueryRepository, signals: TurnSignals
+    ) -> None:
         self._turns = turns
         self._queries = queries
         self._signals = signals

@@ -9,7 +9,6 @@ message and never gets two: whoever updates the row first wins, later writers ma
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from omni_server.domain import errors
 from omni_server.domain.ids import new_id
 from omni_server.domain.lifecycle import ACTIVE, ResponseStatus, outcome_of, sources_of
 from omni_server.domain.models import (
+    AcceptedTurn,
     Claim,
     ErrorInfo,
     Part,
@@ -37,13 +37,6 @@ from omni_server.store.inline import ConnectionLike
 from omni_server.store.tables import api_keys, messages, responses, threads
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE]
-
-
-@dataclass(frozen=True, slots=True)
-class AcceptedTurn:
-    thread_id: uuid.UUID
-    user_message_id: uuid.UUID
-    response_id: uuid.UUID
 
 
 def _values(statuses: frozenset[ResponseStatus]) -> list[str]:
