@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from starlette.routing import Mount, Route
@@ -35,12 +36,9 @@ def served() -> dict[tuple[str, str], str]:
 
 
 def _flatten(routes: Iterable[Any], prefix: str) -> Iterator[tuple[Route, str]]:
-    """Routes with their path prefix, through FastAPI's included routers and mounts."""
+    """Routes with their path prefix, through mounts."""
     for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            yield from _flatten(included.routes, prefix + route.include_context.prefix)
-        elif isinstance(route, Mount):
+        if isinstance(route, Mount):
             yield from _flatten(route.routes, prefix + route.path)
         elif isinstance(route, Route):
             yield route, prefix
@@ -68,8 +66,10 @@ def test_names_are_unique_and_found() -> None:
         operation("nope")
 
 
-def test_the_app_serves_the_built_document() -> None:
-    assert create_app(Settings()).openapi() == document(__version__)
+async def test_the_app_serves_the_built_document() -> None:
+    transport = httpx.ASGITransport(app=create_app(Settings()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://omni.test") as client:
+        assert (await client.get("/openapi.json")).json() == document(__version__)
 
 
 def _refs(node: Any) -> list[str]:

@@ -18,13 +18,13 @@ from typing import Any
 
 import orjson
 import pytest
-from omni_server.api.requests import TurnContext
 from pydantic import BaseModel
 from starlette.requests import Request
 
 from omni_server.api import errors as api_errors
 from omni_server.api import schemas, wire
 from omni_server.api.envelope import ok
+from omni_server.api.reading.models import TurnContext
 from omni_server.api.routes.threads import _context
 from omni_server.domain.entitlements import (
     ACCOUNT_DATA,

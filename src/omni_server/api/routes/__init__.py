@@ -1,15 +1,20 @@
 """The route table: every path the server answers, the hottest first.
 
 Starlette's router tries routes in order, so the poll and the cancel (what clients call most)
-are matched before anything else. Each endpoint is a plain ``async def (request)``; the
-OpenAPI document describes the same operations from ``api/operations.py`` (a unit test checks
-that the two agree).
+are matched before anything else. Each endpoint is a plain ``async def (request)`` named as
+its operation; its path and method come from ``api/operations.py``, the table the OpenAPI
+document is built from, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from omni_server.api.operations import operation
 from omni_server.api.routes import (
     entitlements,
     events,
@@ -21,34 +26,34 @@ from omni_server.api.routes import (
     threads,
 )
 
-API = "/v1/omni-ai"
-
-
-def _api(method: str, path: str, endpoint: object) -> Route:
-    return Route(API + path, endpoint, methods=[method])  # type: ignore[arg-type]
+ENDPOINTS: tuple[Callable[[Request], Awaitable[Response]], ...] = (
+    responses.get_response_by_id,
+    responses.cancel_response,
+    threads.create_thread,
+    threads.get_threads,
+    threads.get_thread_by_id,
+    threads.get_messages,
+    threads.create_message,
+    threads.get_thread_response,
+    messages.get_message_by_id,
+    messages.submit_feedback,
+    entitlements.get_entitlement_agreements,
+    entitlements.get_entitlements,
+    entitlements.create_entitlements,
+    entitlements.opt_out_entitlements,
+    entitlements.delete_entitlement,
+    entitlements.get_entitlement_status,
+    events.response_events,
+    health.healthz,
+    health.readyz,
+)
+"""Every documented operation's endpoint, named as its operation; the hottest first."""
 
 
 def routes() -> list[BaseRoute]:
-    return [
-        _api("GET", "/responses/{response_id}", responses.get_response_by_id),
-        _api("DELETE", "/responses/{response_id}", responses.cancel_response),
-        _api("POST", "/threads", threads.create_thread),
-        _api("GET", "/threads", threads.get_threads),
-        _api("GET", "/threads/{thread_id}", threads.get_thread_by_id),
-        _api("GET", "/threads/{thread_id}/messages", threads.get_messages),
-        _api("POST", "/threads/{thread_id}/messages", threads.create_message),
-        _api("GET", "/threads/{thread_id}/response", threads.get_thread_response),
-        _api("GET", "/messages/{message_id}", messages.get_message_by_id),
-        _api("POST", "/messages/{message_id}/feedback", messages.submit_feedback),
-        _api("GET", "/entitlement-agreements", entitlements.get_entitlement_agreements),
-        _api("GET", "/entitlements", entitlements.get_entitlements),
-        _api("POST", "/entitlements", entitlements.create_entitlements),
-        _api("POST", "/entitlements/opt-out", entitlements.opt_out_entitlements),
-        _api("DELETE", "/entitlements/{entitlement_id}", entitlements.delete_entitlement),
-        _api("GET", "/entitlement-status", entitlements.get_entitlement_status),
-        _api("GET", "/responses/{response_id}/events", events.response_events),
-        Route("/healthz", health.healthz, methods=["GET"]),
-        Route("/readyz", health.readyz, methods=["GET"]),
-        Route("/metrics", metrics.get_metrics, methods=["GET"]),
-        *site.routes(),
-    ]
+    served: list[BaseRoute] = []
+    for endpoint in ENDPOINTS:
+        declared = operation(endpoint.__name__)
+        served.append(Route(declared.path, endpoint, methods=[declared.method]))
+    served.append(Route("/metrics", metrics.get_metrics, methods=["GET"]))
+    return [*served, *site.routes()]
