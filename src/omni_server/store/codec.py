@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -94,6 +96,55 @@ def message_from(row: Row[Any]) -> Message:
         error=decode_error(m["error"]),
         context=loads(m["context"]),
     )
+
+
+RESPONSE_FIELDS = (
+    "id",
+    "thread_id",
+    "account_id",
+    "user_message_id",
+    "output_message_id",
+    "output_seq",
+    "status",
+    "content",
+    "error",
+    "request",
+    "attempt",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
+"""The columns :func:`response_from_sqlite` reads, in its order."""
+
+
+def response_from_sqlite(values: tuple[Any, ...]) -> Response:
+    """A response from a raw ``sqlite3`` row of :data:`RESPONSE_FIELDS`.
+
+    Decodes what SQLAlchemy's column types would: ``Uuid`` is 32 hex digits and
+    ``UTCDateTime`` is naive ISO text in UTC on SQLite.
+    """
+    rid, thread_id, account_id, user_id, output_id, output_seq, status, content = values[:8]
+    error, request, attempt, created_at, started_at, finished_at = values[8:]
+    return Response(
+        id=uuid.UUID(rid),
+        thread_id=uuid.UUID(thread_id),
+        account_id=account_id,
+        user_message_id=uuid.UUID(user_id),
+        output_message_id=uuid.UUID(output_id),
+        output_seq=output_seq,
+        status=ResponseStatus(status),
+        parts=parts_of(content),
+        created_at=_sqlite_time(created_at),
+        request=decode_request(request),
+        error=decode_error(error),
+        attempt=attempt,
+        started_at=None if started_at is None else _sqlite_time(started_at),
+        finished_at=None if finished_at is None else _sqlite_time(finished_at),
+    )
+
+
+def _sqlite_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def response_from(row: Row[Any]) -> Response:

@@ -118,6 +118,19 @@ class InlineEngine:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.05)
 
+    def fetch_one(self, sql: str, parameters: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """One row of a plain SQL read, straight from ``sqlite3`` on the shared reader.
+
+        For the poll alone (see ``QueryStore.response``): skipping SQLAlchemy's statement
+        and result layers turns a read of about 40 microseconds into one of about 7.
+        """
+        if self._reader is None:
+            self._reader = self._engine.connect()
+        raw = self._reader.connection.dbapi_connection
+        assert raw is not None
+        row: tuple[Any, ...] | None = raw.execute(sql, parameters).fetchone()
+        return row
+
     async def dispose(self) -> None:
         if self._reader is not None:
             self._reader.close()
