@@ -1,4 +1,4 @@
-"""Baseline for the poll benchmark: a bare FastAPI app with one fixed-JSON endpoint.
+"""Baseline for the poll benchmark: a bare Starlette app with one fixed-JSON endpoint.
 
 ``GET /bare`` returns the same pre-serialized JSON body every time (no database, no auth, no
 middleware, no parameter parsing). Its size is ``BARE_BODY_BYTES`` (default 1200), which
@@ -23,8 +23,10 @@ from contextlib import asynccontextmanager
 
 import orjson
 import uvicorn
-from fastapi import FastAPI
-from fastapi.responses import Response
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 
 def fixed_body(size: int) -> bytes:
@@ -47,18 +49,17 @@ BODY = fixed_body(int(os.environ.get("BARE_BODY_BYTES", "1200")))
 
 
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def lifespan(_app: Starlette) -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     print(f"bare app: loop={type(loop).__module__}.{type(loop).__name__}", file=sys.stderr)
     yield
 
 
-app = FastAPI(title="bench baseline", lifespan=lifespan)
-
-
-@app.get("/bare")
-async def bare() -> Response:
+async def bare(_request: Request) -> Response:
     return Response(content=BODY, media_type="application/json")
+
+
+app = Starlette(routes=[Route("/bare", bare, methods=["GET"])], lifespan=lifespan)
 
 
 def main() -> None:
