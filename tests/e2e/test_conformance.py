@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -182,7 +183,12 @@ def test_document_is_read_from_shared_not_copied() -> None:
 
 
 def test_pool_has_real_ids(live: tuple[OmniServer, str, Pool]) -> None:
-    """The steering has real ids to swap in (otherwise nearly every case would be a 404)."""
+    """The steering has real ids to swap in and swaps them in (else nearly every case is a 404).
+
+    Each id the pool holds must answer 200 on its own endpoint, and ``Pool.pick`` must turn
+    generated UUIDs into every one of them while still letting some generated ones through
+    (the 404 paths need covering too).
+    """
     server, key, pool = live
     paths = [
         *(f"/v1/omni-ai/threads/{i}" for i in pool.threads),
@@ -194,3 +200,12 @@ def test_pool_has_real_ids(live: tuple[OmniServer, str, Pool]) -> None:
         statuses = {path: client.get(path, params={"account_id": 1}).status_code for path in paths}
     assert len(paths) == 11
     assert set(statuses.values()) == {200}, statuses
+    for name, ids in (
+        ("thread_id", pool.threads),
+        ("response_id", pool.responses),
+        ("message_id", pool.messages),
+    ):
+        generated = [str(uuid.UUID(int=n)) for n in range(4 * (len(ids) + 1))]
+        picked = [pool.pick(name, value) for value in generated]
+        assert set(ids) <= set(picked), (name, picked)
+        assert set(picked) - set(ids), (name, picked)

@@ -1,5 +1,9 @@
 """Cancel and completion racing on purpose, hundreds of times, on each database.
 
+The race runs twice per database: 500 turns against the app in process (ASGI, so the race is
+dense and fast), and 120 turns over real HTTP against ``omni serve`` started as a subprocess,
+so the same interleavings also cross a socket, uvicorn and a separate event loop.
+
 A first wave of turns runs to its end (polled, then canceled: ``canceled`` must be false) and
 measures how long a turn lasts under this load. Every later turn is canceled at a random moment
 around that duration, and the estimate keeps adapting (later when cancels win, earlier when
@@ -22,11 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from omni_server.engines.builtin import instant_answer
 from tests.conftest import fast_settings
-from tests.support import Harness, running_app
+from tests.e2e.conftest import ServerFactory, create_key
+from tests.support import running_app
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +42,9 @@ ANSWER = instant_answer(PROMPT)
 THREADS = 250
 TURNS_PER_THREAD = 2  # 500 turns in all
 CONCURRENCY = 50
+# Over real HTTP: fewer turns, so that the subprocess race stays well under a minute.
+PROCESS_THREADS = 60  # 120 turns, 100 of them raced
+PROCESS_CONCURRENCY = 20
 OUTCOME = {"succeeded": "completed", "failed": "errored", "canceled": "canceled"}
 MIN_SHARE = 0.10
 
@@ -78,7 +87,7 @@ class Turn:
 
 @dataclass
 class Race:
-    h: Harness
+    client: httpx.AsyncClient
     rng: random.Random
     delay: AdaptiveDelay | None = None
     turns: list[Turn] = field(default_factory=list)
@@ -87,7 +96,7 @@ class Race:
 
     async def start_thread(self) -> dict[str, Any]:
         body = {"type": "instant", "account_id": 1, "text": PROMPT}
-        r = await self.h.client.post(f"{API}/threads", json=body)
+        r = await self.client.post(f"{API}/threads", json=body)
         assert r.status_code == 200, r.text
         accepted: dict[str, Any] = r.json()["data"]
         self.threads.append(accepted["thread_id"])
@@ -96,7 +105,7 @@ class Race:
     async def continue_thread(self, thread_id: str) -> dict[str, Any]:
         # The previous turn's cancel has answered, so that turn is over: no 409 is possible.
         body = {"account_id": 1, "text": PROMPT}
-        r = await self.h.client.post(f"{API}/threads/{thread_id}/messages", json=body)
+        r = await self.client.post(f"{API}/threads/{thread_id}/messages", json=body)
         assert r.status_code == 200, r.text
         accepted: dict[str, Any] = r.json()["data"]
         return accepted
@@ -117,7 +126,7 @@ class Race:
             await asyncio.sleep(0.5)  # spaced out: the polls should add little load
         await self.cancel_and_settle(turn)
         params = {"account_id": 1}
-        r = await self.h.client.get(f"{API}/threads/{turn.thread_id}/messages", params=params)
+        r = await self.client.get(f"{API}/threads/{turn.thread_id}/messages", params=params)
         user, assistant = r.json()["data"]
         # The server's own timestamps: acknowledgement to final message.
         ended = datetime.fromisoformat(assistant["created_at"])
@@ -149,7 +158,7 @@ class Race:
 
     async def status(self, turn: Turn) -> str:
         params = {"account_id": 1}
-        r = await self.h.client.get(f"{API}/responses/{turn.response_id}", params=params)
+        r = await self.client.get(f"{API}/responses/{turn.response_id}", params=params)
         assert r.status_code == 200, r.text
         data = r.json()["data"]
         turn.output_message_id = data["output_message_id"]
@@ -158,7 +167,7 @@ class Race:
 
     async def cancel(self, response_id: str) -> bool:
         params = {"account_id": 1}
-        r = await self.h.client.delete(f"{API}/responses/{response_id}", params=params)
+        r = await self.client.delete(f"{API}/responses/{response_id}", params=params)
         assert r.status_code == 200, r.text
         canceled: bool = r.json()["data"]["canceled"]
         return canceled
@@ -168,9 +177,9 @@ def text_of(parts: list[dict[str, Any]]) -> str:
     return "".join(p["text"] for p in parts if p["type"] == "text")
 
 
-async def check_thread(h: Harness, thread_id: str, turns: list[Turn]) -> None:
+async def check_thread(client: httpx.AsyncClient, thread_id: str, turns: list[Turn]) -> None:
     params = {"account_id": 1, "page_size": 100}
-    r = await h.client.get(f"{API}/threads/{thread_id}/messages", params=params)
+    r = await client.get(f"{API}/threads/{thread_id}/messages", params=params)
     assert r.status_code == 200, r.text
     messages = r.json()["data"]
     assert [m["seq"] for m in messages] == list(range(1, 2 * len(turns) + 1)), messages
@@ -189,18 +198,18 @@ async def check_thread(h: Harness, thread_id: str, turns: list[Turn]) -> None:
         else:
             # Only what the engine produced before the cancel, nothing written after it.
             assert ANSWER.startswith(text_of(parts)), assistant
-    r = await h.client.get(f"{API}/threads/{thread_id}/response", params={"account_id": 1})
+    r = await client.get(f"{API}/threads/{thread_id}/response", params={"account_id": 1})
     assert r.json()["data"] is None
 
 
-async def check_turn(h: Harness, turn: Turn) -> None:
+async def check_turn(client: httpx.AsyncClient, turn: Turn) -> None:
     # The cancel's flag tells the truth about the final status (both cancels, when two raced).
     assert all(flag == (turn.status == "canceled") for flag in turn.flags), turn
-    r = await h.client.get(f"{API}/responses/{turn.response_id}", params={"account_id": 1})
+    r = await client.get(f"{API}/responses/{turn.response_id}", params={"account_id": 1})
     data = r.json()["data"]
     # The status does not change after it was seen terminal (a late worker changed nothing).
     assert (data["status"], data["output_message_id"]) == (turn.status, turn.output_message_id)
-    r = await h.client.get(f"{API}/messages/{turn.output_message_id}", params={"account_id": 1})
+    r = await client.get(f"{API}/messages/{turn.output_message_id}", params={"account_id": 1})
     assert r.status_code == 200, r.text
     message = r.json()["data"]
     assert message["outcome"] == OUTCOME[turn.status]
@@ -220,42 +229,82 @@ async def gather_bounded(coroutines: list[Any], limit: int) -> None:
     await asyncio.gather(*(one(c) for c in coroutines))
 
 
-async def test_cancel_races_completion(database_url: str) -> None:
+async def run_race(
+    client: httpx.AsyncClient, rng: random.Random, *, threads: int, concurrency: int
+) -> None:
+    """Measure, race ``threads`` threads of two turns each, then check every invariant."""
+    race = Race(client, rng)
+    started = time.monotonic()
+    async with asyncio.timeout(150):
+        await asyncio.gather(*(race.measure() for _ in range(concurrency)))
+        measured = list(race.threads)
+        race.delay = AdaptiveDelay(rng, start=statistics.median(race.durations))
+        gate = asyncio.Semaphore(concurrency)
+        await asyncio.gather(
+            *(race.run_thread(gate, thread_id) for thread_id in measured),
+            *(race.run_thread(gate) for _ in range(threads - len(measured))),
+        )
+    elapsed = time.monotonic() - started
+
+    raced = [t for t in race.turns if t.raced]
+    counts = Counter(t.status for t in raced)
+    print(
+        f"{len(race.turns)} turns in {elapsed:.1f} s; raced {len(raced)}: {dict(counts)}; "
+        f"measured duration {statistics.median(race.durations) * 1000:.0f} ms, "
+        f"final estimate {race.delay.estimate * 1000:.0f} ms"
+    )
+    assert len(race.turns) == threads * TURNS_PER_THREAD
+    assert all(t.status == "succeeded" for t in race.turns if not t.raced)
+    assert set(counts) <= {"succeeded", "canceled"}, counts
+    for status in ("succeeded", "canceled"):
+        assert counts[status] >= MIN_SHARE * len(raced), counts
+
+    by_thread: dict[str, list[Turn]] = {}
+    for turn in race.turns:
+        by_thread.setdefault(turn.thread_id, []).append(turn)
+    await gather_bounded([check_thread(client, t, by_thread[t]) for t in race.threads], 20)
+    await gather_bounded([check_turn(client, t) for t in race.turns], 20)
+
+
+def seeded_rng() -> random.Random:
     seed = int(os.environ.get("OMNI_RACE_SEED", time.time_ns() % 1_000_000))
     print(f"race seed {seed} (OMNI_RACE_SEED={seed} replays the draws; timing still varies)")
-    rng = random.Random(seed)
+    return random.Random(seed)
+
+
+async def test_cancel_races_completion(database_url: str) -> None:
+    """500 turns against the app in process: the densest race, no socket in between."""
     settings = fast_settings(
         database_url, chunk_delay=0.002, progress_interval=0.05, max_running=CONCURRENCY
     )
     async with running_app(settings) as h:
-        race = Race(h, rng)
-        started = time.monotonic()
-        async with asyncio.timeout(150):
-            await asyncio.gather(*(race.measure() for _ in range(CONCURRENCY)))
-            measured = list(race.threads)
-            race.delay = AdaptiveDelay(rng, start=statistics.median(race.durations))
-            gate = asyncio.Semaphore(CONCURRENCY)
-            await asyncio.gather(
-                *(race.run_thread(gate, thread_id) for thread_id in measured),
-                *(race.run_thread(gate) for _ in range(THREADS - len(measured))),
-            )
-        elapsed = time.monotonic() - started
+        await run_race(h.client, seeded_rng(), threads=THREADS, concurrency=CONCURRENCY)
 
-        raced = [t for t in race.turns if t.raced]
-        counts = Counter(t.status for t in raced)
-        print(
-            f"{len(race.turns)} turns in {elapsed:.1f} s; raced {len(raced)}: {dict(counts)}; "
-            f"measured duration {statistics.median(race.durations) * 1000:.0f} ms, "
-            f"final estimate {race.delay.estimate * 1000:.0f} ms"
+
+async def test_cancel_races_completion_over_http_against_omni_serve(
+    database_url: str, server_factory: ServerFactory
+) -> None:
+    """120 turns over real HTTP against ``omni serve`` in its own process, key made by the CLI.
+
+    The cancel's answer, the worker's final write and the reads all cross a real socket and
+    uvicorn, with the runner on the server's own event loop, as in production.
+    """
+    server = server_factory(
+        database=database_url,
+        chunk_delay=0.002,
+        progress_interval=0.05,
+        max_running=PROCESS_CONCURRENCY,
+        access_log="false",
+    )
+    key = create_key(server.database, 1)
+    server.start()
+    headers = {"Authorization": f"Bearer {key}"}
+    # Idle connections are dropped before the server's keep-alive (5 s) would close them, so
+    # a request never races the server's close on a reused connection.
+    limits = httpx.Limits(keepalive_expiry=2.0)
+    async with httpx.AsyncClient(
+        base_url=server.url, headers=headers, timeout=30, limits=limits
+    ) as client:
+        await run_race(
+            client, seeded_rng(), threads=PROCESS_THREADS, concurrency=PROCESS_CONCURRENCY
         )
-        assert len(race.turns) == THREADS * TURNS_PER_THREAD
-        assert all(t.status == "succeeded" for t in race.turns if not t.raced)
-        assert set(counts) <= {"succeeded", "canceled"}, counts
-        for status in ("succeeded", "canceled"):
-            assert counts[status] >= MIN_SHARE * len(raced), counts
-
-        by_thread: dict[str, list[Turn]] = {}
-        for turn in race.turns:
-            by_thread.setdefault(turn.thread_id, []).append(turn)
-        await gather_bounded([check_thread(h, t, by_thread[t]) for t in race.threads], 20)
-        await gather_bounded([check_turn(h, t) for t in race.turns], 20)
