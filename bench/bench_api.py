@@ -1,4 +1,4 @@
-"""Benchmark of the Omni API server against a bare FastAPI baseline.
+"""Benchmark of the Omni API server against a bare Starlette baseline.
 
 Run: ``.venv/bin/python bench/bench_api.py [--requests N] [--quick]`` (see bench/README.md).
 
@@ -71,7 +71,7 @@ class Config:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Config:
-    p = argparse.ArgumentParser(description="Benchmark omni serve against a bare FastAPI app.")
+    p = argparse.ArgumentParser(description="Benchmark omni serve against a bare Starlette app.")
     p.add_argument("--requests", type=int, help="requests per load loop and round (default 5000)")
     p.add_argument("--quick", action="store_true", help="small counts: a smoke run for tests")
     p.add_argument("--concurrency", default="1,32", help="comma-separated (default 1,32)")

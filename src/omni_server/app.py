@@ -14,9 +14,6 @@ from omni_server.agreements import load_agreements
 from omni_server.api import errors as api_errors
 from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
-from omni_server.api.envelope import RequestIdMiddleware
-from omni_server.api.failsafe import FailsafeMiddleware
-from omni_server.api.limits import BodyLimitMiddleware
 from omni_server.api.reading.limits import BodyLimits
 from omni_server.api.routes import routes
 from omni_server.domain.ratelimit import parse_rate
@@ -24,7 +21,6 @@ from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
 from omni_server.events.hub import EventHub
 from omni_server.events.pg import bridge_for
-from omni_server.observability.access import AccessMiddleware
 from omni_server.services.auth import KeyService
 from omni_server.services.entitlements import EntitlementService
 from omni_server.services.feedback import FeedbackService
@@ -135,12 +131,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             if close is not None and engine is None:
                 await close()
 
-    # Outermost first. The edge checks run inside the request id (so refusals carry it) and
-    # inside the access log (so refusals are logged and counted too).
-    middleware = [
-        Middleware(RequestIdMiddleware),
-        Middleware(AccessMiddleware, lines=settings.access_log),
-    ]
+    # One layer does the edge's work (api/edge.py); CORS, when configured, wraps it so that
+    # every answer, refusals included, carries the CORS headers.
+    middleware: list[Middleware] = []
     if settings.cors_origins.strip():
         middleware.append(
             Middleware(
@@ -151,13 +144,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 expose_headers=list(CORS_EXPOSED),
             )
         )
-    middleware += [
-        Middleware(EdgeMiddleware),
+    middleware.append(
         Middleware(
-            BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout=settings.body_timeout
-        ),
-        Middleware(FailsafeMiddleware),
-    ]
+            EdgeMiddleware,
+            max_body_bytes=settings.max_body_bytes,
+            body_timeout=settings.body_timeout,
+            access_lines=settings.access_log,
+        )
+    )
     app = Starlette(
         routes=routes(),
         middleware=middleware,

@@ -15,63 +15,54 @@ from __future__ import annotations
 import asyncio
 from typing import Final
 
-from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
-from omni_server.api import errors as api_errors
 from omni_server.domain import errors
 
 TOO_LARGE: Final = "Request body is larger than {limit} bytes"
 TOO_SLOW: Final = "Request body was not received in time"
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over ``max_bytes`` (413) and bodies that stall (408), before reading them.
+def declared_too_large(scope: Scope, max_bytes: int) -> errors.PayloadTooLarge | None:
+    """A refusal when the ``Content-Length`` alone is over the limit (nothing is read)."""
+    declared = _content_length(scope)
+    if declared is not None and declared > max_bytes:
+        return errors.PayloadTooLarge(TOO_LARGE.format(limit=max_bytes))
+    return None
 
-    A plain ASGI middleware: it wraps ``receive`` so that whoever reads the body (the JSON
-    dependency, the idempotency fingerprint) gets a domain error the moment the limit is
-    passed, answered through the one error mapping.
-    """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout: float) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.timeout = timeout
+def guard_body(receive: Receive, max_bytes: int, timeout: float) -> Receive:
+    """``receive`` that raises a domain error the moment the body passes ``max_bytes`` (413)
+    or stalls for ``timeout`` seconds (408), so whoever reads the body (the JSON reader, the
+    idempotency fingerprint) answers through the one error mapping."""
+    received = 0
+    complete = False
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            refusal = errors.PayloadTooLarge(TOO_LARGE.format(limit=self.max_bytes))
-            response = await api_errors.on_omni_error(Request(scope), refusal)
-            response.headers["connection"] = "close"
-            await response(scope, receive, send)
-            return
-        await self.app(scope, self._guard(receive), send)
+    async def guarded() -> Message:
+        nonlocal received, complete
+        if complete:  # after the body: waiting for a disconnect is not limited
+            return await receive()
+        try:
+            async with asyncio.timeout(timeout):
+                message = await receive()
+        except TimeoutError:
+            raise errors.RequestTimeout(TOO_SLOW) from None
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            complete = not message.get("more_body", False)
+            if received > max_bytes:
+                raise errors.PayloadTooLarge(TOO_LARGE.format(limit=max_bytes))
+        return message
 
-    def _guard(self, receive: Receive) -> Receive:
-        received = 0
-        complete = False
+    return guarded
 
-        async def guarded() -> Message:
-            nonlocal received, complete
-            if complete:  # after the body: waiting for a disconnect is not limited
-                return await receive()
-            try:
-                async with asyncio.timeout(self.timeout):
-                    message = await receive()
-            except TimeoutError:
-                raise errors.RequestTimeout(TOO_SLOW) from None
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                complete = not message.get("more_body", False)
-                if received > self.max_bytes:
-                    raise errors.PayloadTooLarge(TOO_LARGE.format(limit=self.max_bytes))
-            return message
 
-        return guarded
+def may_have_body(scope: Scope) -> bool:
+    """Whether the request announced a body (a length or chunked transfer)."""
+    for name, _ in scope.get("headers", ()):
+        if name == b"content-length" or name == b"transfer-encoding":
+            return True
+    return False
 
 
 def _content_length(scope: Scope) -> int | None:
