@@ -49,10 +49,7 @@ def without_events(app: Any) -> None:
 
     before = len(app.router.routes)
     app.router.routes[:] = [
-        r
-        for r in app.router.routes
-        if getattr(r, "original_router", None) is not events.router
-        and not str(getattr(r, "path", "")).endswith("/events")
+        r for r in app.router.routes if getattr(r, "endpoint", None) is not events.response_events
     ]
     assert len(app.router.routes) == before - 1
 

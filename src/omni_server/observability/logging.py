@@ -121,5 +121,5 @@ def configure_logging(settings: Settings) -> dict[str, Any]:
     logging.logMultiprocessing = False
     # Nor look up the caller's file and line (a stack walk per record, a third of an access
     # line's cost); logging documents this switch for exactly that purpose.
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     return config
