@@ -73,6 +73,7 @@ class Config:
     throughput_concurrency: tuple[int, ...] = (50, 100)
     turn_seconds: float = 1.0
     poll_every: float = 0.05  # the throughput clients' poll interval
+    throughput_limit: float = 90.0  # no new turn after this many seconds of a throughput run
     memory_turns: int = 2000  # total turns per server before the last memory reading
     omni_progress_interval: float = 0.5  # as bench_scale.py's throughput runs
     venv: Path = DEFAULT_VENV
@@ -89,6 +90,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     p = argparse.ArgumentParser(description="Benchmark omni serve against LangGraph Server.")
     p.add_argument("--quick", action="store_true", help="small counts: a ~1-minute smoke run")
     p.add_argument("--turns", type=int, help="turns per throughput run (default 500)")
+    p.add_argument(
+        "--throughput-limit",
+        type=float,
+        help="seconds after which a throughput run starts no new turn (default 90)",
+    )
     p.add_argument("--cancels", type=int, help="running turns to cancel (default 100)")
     p.add_argument("--creates", type=int, help="create calls to time (default 200)")
     p.add_argument(
@@ -116,7 +122,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     if a.quick:
         cfg.creates, cfg.wakeups, cfg.polls, cfg.cancels = 20, 5, 300, 10
         cfg.throughput_turns, cfg.memory_turns, cfg.poll_time_limit = 100, 0, 5.0
+        cfg.throughput_limit = 15.0
     cfg.creates = a.creates if a.creates is not None else cfg.creates
+    if a.throughput_limit is not None:
+        cfg.throughput_limit = a.throughput_limit
     cfg.cancels = a.cancels if a.cancels is not None else cfg.cancels
     cfg.throughput_turns = a.turns if a.turns is not None else cfg.throughput_turns
     cfg.memory_turns = a.memory_turns if a.memory_turns is not None else cfg.memory_turns
@@ -567,34 +576,48 @@ async def wl_partial(side: Side, cfg: Config) -> dict[str, Any]:
     return {"chars kept": chars, "where": where, "status": await side.status(turn)}
 
 
-async def wl_throughput(side: Side, turns: int, concurrency: int, seconds: float, cfg: Config):
+async def wl_throughput(
+    side: Side, turns: int, concurrency: int, seconds: float, cfg: Config, every: float = 0.0
+) -> dict[str, float]:
     """``turns`` turns by ``concurrency`` clients: create, poll every ``poll_every`` until
-    terminal, next. Wall time from the first create to the last terminal read."""
+    terminal, next. Wall time from the first create to the last terminal read. No client
+    starts a turn after ``cfg.throughput_limit`` seconds (the turns under way finish), so a
+    server that falls far behind cannot hold the run: the figure is then turns/s so far."""
     budget = turns
     polls = 0
+    every = every or cfg.poll_every
+    t0 = time.perf_counter()
+    stop_at = time.monotonic() + cfg.throughput_limit
 
     async def client() -> None:
         nonlocal budget, polls
         conn = RawConnection(side.server.port, side.headers)
         try:
-            while budget > 0:
+            while budget > 0 and time.monotonic() < stop_at:
                 budget -= 1
                 _, turn = await side.create(seconds, conn)
-                deadline = time.monotonic() + 120
+                deadline = time.monotonic() + 300
                 while True:
-                    await asyncio.sleep(cfg.poll_every)
+                    await asyncio.sleep(every)
                     polls += 1
                     if await side.status(turn, conn) in side.terminal:
                         break
                     if time.monotonic() > deadline:
-                        raise BenchError(f"{side.name}: turn not terminal after 120 s")
+                        raise BenchError(f"{side.name}: turn not terminal after 300 s")
         finally:
             await conn.close()
 
-    t0 = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     wall = time.perf_counter() - t0
-    return {"wall": wall, "ideal": math.ceil(turns / concurrency) * seconds, "polls": polls}
+    done = turns - budget
+    return {
+        "wall": wall,
+        "turns": done,
+        "capped": budget > 0,
+        "turns/s": done / wall,
+        "ideal turns/s": concurrency / seconds,
+        "polls": polls,
+    }
 
 
 # --------------------------------------------------------------------------- the run
@@ -689,7 +712,8 @@ async def measure(
 
         async def fill(s: Side) -> dict[str, float]:
             left = max(0, cfg.memory_turns - s.turns_started)
-            return await wl_throughput(s, left, c, 0.1, cfg) if left else {}
+            # Polled every 0.5 s: this phase only ages the servers for the memory figure.
+            return await wl_throughput(s, left, c, 0.1, cfg, every=0.5) if left else {}
 
         await both("memory fill", fill)
     memory = {
@@ -747,14 +771,31 @@ def build_figures(cfg: Config, results: dict[str, dict[str, Any]]) -> list[Figur
     )
     for c in cfg.throughput_concurrency:
         t_o, t_g = o[f"throughput c={c}"], g[f"throughput c={c}"]
+        name = f"{cfg.throughput_turns} x {cfg.turn_seconds:g} s turns, c={c}"
         f.append(
             Figure(
-                f"{cfg.throughput_turns} x {cfg.turn_seconds:g} s turns, c={c}: wall",
+                f"{name}: wall",
                 "s",
                 t_o["wall"],
                 t_g["wall"],
-                note=f"ideal {t_o['ideal']:g} s; polls omni {t_o['polls']}, "
-                f"langgraph {t_g['polls']}",
+                note=f"ideal {math.ceil(cfg.throughput_turns / c) * cfg.turn_seconds:g} s"
+                + "".join(
+                    f"; {n} stopped at {t['turns']} turns"
+                    for n, t in (("omni", t_o), ("langgraph", t_g))
+                    if t["capped"]
+                ),
+            )
+        )
+        f.append(
+            Figure(
+                f"{name}: turns/s",
+                "1/s",
+                t_o["turns/s"],
+                t_g["turns/s"],
+                better="higher",
+                note=f"ideal {t_o['ideal turns/s']:g}; polls/turn omni "
+                f"{t_o['polls'] / max(1, t_o['turns']):.0f}, "
+                f"langgraph {t_g['polls'] / max(1, t_g['turns']):.0f}",
             )
         )
     om, gm = o["memory"], g["memory"]
@@ -771,7 +812,7 @@ def build_figures(cfg: Config, results: dict[str, dict[str, Any]]) -> list[Figur
     if cfg.memory_turns:
         f.append(
             Figure(
-                f"server RSS after >= {cfg.memory_turns} turns",
+                f"server RSS after up to {cfg.memory_turns} turns",
                 "MiB",
                 om["after"],
                 gm["after"],
