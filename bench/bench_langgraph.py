@@ -64,16 +64,17 @@ class BenchError(Exception):
 @dataclass
 class Config:
     creates: int = 200  # sequential create calls (each starts a one-second turn)
-    wakeups: int = 30  # turns created one at a time on an idle runner (create -> running)
-    polls: int = 3000  # GETs per poll loop
+    wakeups: int = 20  # turns created one at a time on an idle runner (create -> running)
+    polls: int = 2000  # GETs per poll loop
     poll_concurrency: tuple[int, ...] = (1, 32)
-    poll_time_limit: float = 10.0
+    poll_time_limit: float = 6.0
     cancels: int = 100  # running turns canceled one by one
     throughput_turns: int = 500
     throughput_concurrency: tuple[int, ...] = (50, 100)
     turn_seconds: float = 1.0
     poll_every: float = 0.05  # the throughput clients' poll interval
-    throughput_limit: float = 90.0  # no new turn after this many seconds of a throughput run
+    throughput_limit: float = 60.0  # no new turn after this many seconds of a throughput run
+    fill_limit: float = 45.0  # the same for the memory fill
     memory_turns: int = 2000  # total turns per server before the last memory reading
     omni_progress_interval: float = 0.5  # as bench_scale.py's throughput runs
     venv: Path = DEFAULT_VENV
@@ -93,7 +94,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     p.add_argument(
         "--throughput-limit",
         type=float,
-        help="seconds after which a throughput run starts no new turn (default 90)",
+        help="seconds after which a throughput run starts no new turn (default 60)",
     )
     p.add_argument("--cancels", type=int, help="running turns to cancel (default 100)")
     p.add_argument("--creates", type=int, help="create calls to time (default 200)")
@@ -121,8 +122,9 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     cfg.omni_progress_interval = a.omni_progress_interval
     if a.quick:
         cfg.creates, cfg.wakeups, cfg.polls, cfg.cancels = 20, 5, 300, 10
-        cfg.throughput_turns, cfg.memory_turns, cfg.poll_time_limit = 100, 0, 5.0
-        cfg.throughput_limit = 15.0
+        cfg.memory_turns, cfg.poll_time_limit = 0, 5.0
+        cfg.throughput_limit, cfg.throughput_concurrency = 10.0, (10, 20)
+        cfg.throughput_turns = 40
     cfg.creates = a.creates if a.creates is not None else cfg.creates
     if a.throughput_limit is not None:
         cfg.throughput_limit = a.throughput_limit
@@ -577,7 +579,13 @@ async def wl_partial(side: Side, cfg: Config) -> dict[str, Any]:
 
 
 async def wl_throughput(
-    side: Side, turns: int, concurrency: int, seconds: float, cfg: Config, every: float = 0.0
+    side: Side,
+    turns: int,
+    concurrency: int,
+    seconds: float,
+    cfg: Config,
+    every: float = 0.0,
+    limit: float = 0.0,
 ) -> dict[str, float]:
     """``turns`` turns by ``concurrency`` clients: create, poll every ``poll_every`` until
     terminal, next. Wall time from the first create to the last terminal read. No client
@@ -587,7 +595,7 @@ async def wl_throughput(
     polls = 0
     every = every or cfg.poll_every
     t0 = time.perf_counter()
-    stop_at = time.monotonic() + cfg.throughput_limit
+    stop_at = time.monotonic() + (limit or cfg.throughput_limit)
 
     async def client() -> None:
         nonlocal budget, polls
@@ -713,7 +721,7 @@ async def measure(
         async def fill(s: Side) -> dict[str, float]:
             left = max(0, cfg.memory_turns - s.turns_started)
             # Polled every 0.5 s: this phase only ages the servers for the memory figure.
-            return await wl_throughput(s, left, c, 0.1, cfg, every=0.5) if left else {}
+            return await wl_throughput(s, left, c, 0.1, cfg, 0.5, cfg.fill_limit) if left else {}
 
         await both("memory fill", fill)
     memory = {
