@@ -877,7 +877,7 @@ def print_report(cfg: Config, report: Report) -> None:
         )
     print(
         f"\nlg/omni: LangGraph's figure divided by Omni's (for ms, s and MiB above 1 favours "
-        f"Omni; for req/s and chars below 1 does). Run took {report.seconds:.0f} s."
+        f"Omni; for req/s, turns/s and chars below 1 does). Run took {report.seconds:.0f} s."
     )
 
 
