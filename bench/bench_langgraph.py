@@ -886,6 +886,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers get stopped
     try:
         report = run(cfg)
+    except KeyboardInterrupt:
+        print("benchmark interrupted (both servers stopped)", file=sys.stderr)
+        return 130
     except (BenchError, httpx.HTTPError, OSError, subprocess.SubprocessError) as exc:
         reason = str(exc) if isinstance(exc, BenchError) else repr(exc)
         print(f"benchmark broke: {reason}", file=sys.stderr)
