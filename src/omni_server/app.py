@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
+from starlette.datastructures import State
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from omni_server.agreements import load_agreements
-from omni_server.api import errors as api_errors
 from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.reading.limits import BodyLimits
@@ -73,13 +73,41 @@ def build_runner(
     )
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Starlette:
+class OmniApp:
+    """The ASGI app: Starlette's router inside the edge layer, and the app's ``state``.
+
+    Not Starlette's ``Starlette`` class: that adds two layers of its own around every
+    request (server errors, exception handlers) which the edge layer already covers, and
+    every layer costs the hottest path, the poll, a call and a ``send`` wrapper.
+    """
+
+    def __init__(
+        self,
+        routes: list[BaseRoute],
+        *,
+        lifespan: Callable[[OmniApp], AbstractAsyncContextManager[None]],
+        stack: Callable[[ASGIApp], ASGIApp],
+    ) -> None:
+        self.state = State()
+        self.router = Router(routes, lifespan=lifespan)
+        self._app = stack(self.router)
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return self.router.routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self  # Request.app, and the router's 404/405 raised for the edge
+        await self._app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> OmniApp:
     """The ASGI app. Nothing is opened until the lifespan starts."""
     settings = settings or Settings()
     agreements = load_agreements(settings.agreements_file)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: OmniApp) -> AsyncIterator[None]:
         db = Database.open(
             settings.database_url,
             pool_size=settings.db_pool_size,
@@ -131,32 +159,25 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             if close is not None and engine is None:
                 await close()
 
-    # One layer does the edge's work (api/edge.py); CORS, when configured, wraps it so that
-    # every answer, refusals included, carries the CORS headers.
-    middleware: list[Middleware] = []
-    if settings.cors_origins.strip():
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
+    def stack(router: ASGIApp) -> ASGIApp:
+        """The edge layer (api/edge.py) around the router; CORS, when configured, around
+        both, so that every answer, refusals included, carries the CORS headers."""
+        outer: ASGIApp = EdgeMiddleware(
+            router,
+            max_body_bytes=settings.max_body_bytes,
+            body_timeout=settings.body_timeout,
+            access_lines=settings.access_log,
+        )
+        if settings.cors_origins.strip():
+            outer = CORSMiddleware(
+                outer,
                 allow_origins=settings.cors_origins.replace(",", " ").split(),
                 allow_methods=["GET", "POST", "DELETE"],
                 allow_headers=["authorization", "content-type", "idempotency-key"],
                 expose_headers=list(CORS_EXPOSED),
             )
-        )
-    middleware.append(
-        Middleware(
-            EdgeMiddleware,
-            max_body_bytes=settings.max_body_bytes,
-            body_timeout=settings.body_timeout,
-            access_lines=settings.access_log,
-        )
-    )
-    app = Starlette(
-        routes=routes(),
-        middleware=middleware,
-        exception_handlers=api_errors.HANDLERS,
-        lifespan=lifespan,
-    )
+        return outer
+
+    app = OmniApp(routes(), lifespan=lifespan, stack=stack)
     app.state.body_limits = BodyLimits.from_settings(settings)
     return app

@@ -25,7 +25,7 @@ from omni_server.settings import Settings
 log = logging.getLogger("omni")
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
+    from omni_server.app import OmniApp
 
 SQLITE_WORKERS = (
     "error: --workers needs PostgreSQL: SQLite lets one process write at a time "
@@ -68,7 +68,7 @@ def settings_to_environment(settings: Settings) -> None:
         os.environ[f"OMNI_{name.upper()}"] = str(value)
 
 
-def app_from_environment() -> Starlette:
+def app_from_environment() -> OmniApp:
     """The app factory each ``serve --workers N`` child process calls."""
     from omni_server.app import create_app
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from omni_server.domain.lifecycle import ResponseStatus
-from omni_server.store import codec, migrate
+from omni_server.store import codec, migrate, queries
 from omni_server.store.db import Database
 from omni_server.store.queries import _RESPONSE_BY_ID, QueryStore
 from omni_server.store.tables import responses, threads
@@ -92,3 +92,40 @@ async def test_both_reads_agree_on_every_kind_of_row(db: Database) -> None:
         assert fast == codec.response_from(slow)
         assert fast is not None and fast.created_at == CREATED and fast.id == values["id"]
     assert await store.response(uuid.uuid4()) is None
+
+
+async def test_a_changed_row_is_decoded_again_and_old_rows_make_room(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll keeps the last decoded row per response: a new save must still be seen."""
+    monkeypatch.setattr(queries, "DECODED_ROWS", 2)
+    thread_id = uuid.uuid4()
+    rows = [row(thread_id, ResponseStatus.CANCELED) for _ in range(3)]
+    async with db.writer.begin() as conn:
+        await conn.execute(
+            threads.insert().values(
+                id=thread_id,
+                account_id=1,
+                title="t",
+                mode="instant",
+                last_seq=6,
+                created_at=CREATED,
+                updated_at=CREATED,
+            )
+        )
+        for values in rows:
+            await conn.execute(responses.insert().values(**values))
+    store = QueryStore(db)
+    first = await store.response(rows[0]["id"])
+    assert first is not None and await store.response(rows[0]["id"]) is first
+    async with db.writer.begin() as conn:
+        await conn.execute(
+            responses.update()
+            .where(responses.c.id == rows[0]["id"])
+            .values(content=codec.encode_parts(({"type": "text", "text": "more"},)))
+        )
+    again = await store.response(rows[0]["id"])
+    assert again is not None and again.parts == ({"type": "text", "text": "more"},)
+    for values in rows:
+        assert await store.response(values["id"]) is not None
+    assert len(store._decoded) == 2 and rows[0]["id"] not in store._decoded

@@ -13,12 +13,12 @@ the bare framework does. So they are steps of this one middleware, each kept in 
   the order the reference reports problems);
 - body limits (``api/limits.py``): a ``Content-Length`` over the limit is refused before
   anything is read, and a body is counted and timed as it streams in;
-- failsafe: an unexpected exception becomes a complete 500 through the one error mapping
-  (which logs the details) and is swallowed, so the keep-alive connection stays usable (left
-  to Starlette, the exception would be re-raised after the 500 and uvicorn would close the
-  connection under the client's next request). An exception after the answer has started
-  cannot be answered: it is re-raised, and the server closes the connection, the only honest
-  end for a half-sent answer;
+- errors: whatever a route raises is answered here through the one error mapping
+  (``api/errors.py``): a domain error as its 4xx or 503, the router's 404 and 405 as
+  envelopes, anything unexpected as a complete 500 (details logged, never sent), and the
+  exception is swallowed so the keep-alive connection stays usable. An exception after the
+  answer has started cannot be answered: it is re-raised, and the server closes the
+  connection, the only honest end for a half-sent answer;
 - access line and HTTP metrics (``observability/access.py``), for every answer, refusals
   and 500s included.
 
@@ -118,7 +118,7 @@ class EdgeMiddleware:
         except Exception as exc:
             if answered:
                 raise
-            response = await api_errors.on_unexpected(Request(scope), exc)
+            response = await api_errors.answer(Request(scope), exc)
             await response(scope, receive, send_with_headers)
         finally:
             seconds = time.perf_counter() - started

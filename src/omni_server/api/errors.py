@@ -12,7 +12,6 @@ from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.types import ExceptionHandler
 
 from omni_server.api.envelope import JSON, request_id
 from omni_server.domain import errors
@@ -86,9 +85,10 @@ async def on_unexpected(request: Request, exc: Exception) -> JSON:
     return envelope(request, 500, "Internal server error")
 
 
-HANDLERS: dict[type[Exception], ExceptionHandler] = {
-    errors.OmniError: on_omni_error,
-    StarletteHTTPException: on_http_exception,
-    Exception: on_unexpected,
-}
-"""For ``Starlette(exception_handlers=...)``: 404 and 405 of the router become envelopes too."""
+async def answer(request: Request, exc: Exception) -> JSON:
+    """The answer to any exception a request raised (called by ``api/edge.py``)."""
+    if isinstance(exc, errors.OmniError):
+        return await on_omni_error(request, exc)
+    if isinstance(exc, StarletteHTTPException):
+        return await on_http_exception(request, exc)
+    return await on_unexpected(request, exc)

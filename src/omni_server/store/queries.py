@@ -31,10 +31,17 @@ _RESPONSE_BY_ID_SQLITE = str(
 )
 
 
+DECODED_ROWS = 4096
+"""Responses whose last decoded row is kept (a few MB at most; see ``QueryStore.response``)."""
+
+
 class QueryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._inline = db.reader if isinstance(db.reader, InlineEngine) else None
+        # The last row read per response and its decoding: a client polls far more often
+        # than a turn saves progress, so most polls read a row they have already decoded.
+        self._decoded: dict[uuid.UUID, tuple[tuple[Any, ...], Response]] = {}
 
     async def _one(
         self, statement: Select[Any], parameters: dict[str, Any] | None = None
@@ -55,11 +62,21 @@ class QueryStore:
         """One response by id: the poll's read.
 
         On SQLite it skips SQLAlchemy (a few microseconds instead of about forty, most of a
-        poll's database time); ``tests/contract/test_fast_read.py`` checks both paths agree.
+        poll's database time) and decodes a row only when it differs from the last one read
+        for that response; ``tests/contract/test_fast_read.py`` checks both paths agree.
         """
         if self._inline is not None:
             values = self._inline.fetch_one(_RESPONSE_BY_ID_SQLITE, (response_id.hex,))
-            return None if values is None else codec.response_from_sqlite(values)
+            if values is None:
+                return None
+            known = self._decoded.get(response_id)
+            if known is not None and known[0] == values:
+                return known[1]
+            response = codec.response_from_sqlite(values)
+            if len(self._decoded) >= DECODED_ROWS:
+                del self._decoded[next(iter(self._decoded))]  # the oldest entry
+            self._decoded[response_id] = (values, response)
+            return response
         row = await self._one(_RESPONSE_BY_ID, {"id": response_id})
         return None if row is None else codec.response_from(row)
 
