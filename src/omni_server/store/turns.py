@@ -8,11 +8,12 @@ message and never gets two: whoever updates the row first wins, later writers ma
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import Select, Update, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from omni_server.domain import errors
@@ -38,9 +39,60 @@ from omni_server.store.tables import api_keys, messages, responses, threads
 
 _ACTIVE_VALUES = [s.value for s in ACTIVE]
 
+# The create path's statements, built once: building one per request (``.values(...)``) cost
+# more CPU than running it. Executed with a parameter dict, each compiles once and is cached.
+_INSERT_THREAD = insert(threads)
+_INSERT_MESSAGE = insert(messages)
+_INSERT_RESPONSE = insert(responses)
+_RESERVE_SEQS = (
+    update(threads)
+    .where(threads.c.id == bindparam("b_thread"), threads.c.account_id == bindparam("b_account"))
+    .values(last_seq=threads.c.last_seq + 2, updated_at=bindparam("b_now"))
+    .returning(threads.c.last_seq)
+)
+_COUNT_KEY_ACTIVE = (
+    select(func.count())
+    .select_from(responses)
+    .where(responses.c.api_key_id == bindparam("b_key"), responses.c.status.in_(_ACTIVE_VALUES))
+)
+_TOUCH_THREAD = (
+    update(threads)
+    .where(threads.c.id == bindparam("b_thread"))
+    .values(updated_at=bindparam("b_now"))
+)
+_LOCK_KEY = select(api_keys.c.id).where(api_keys.c.id == bindparam("b_key")).with_for_update()
+
 
 def _values(statuses: frozenset[ResponseStatus]) -> list[str]:
     return sorted(s.value for s in statuses)
+
+
+@functools.cache
+def _finalize_statement(
+    status: ResponseStatus, by_attempt: bool, by_account: bool, with_parts: bool
+) -> Update:
+    """The terminal ``UPDATE ... RETURNING`` for one kind of finalize, built once per kind.
+
+    It matches only rows in a status allowed to become ``status`` (``domain.lifecycle``),
+    fenced by the worker's attempt or scoped by the caller's account when those are given.
+    """
+    conditions = [
+        responses.c.id == bindparam("b_id"),
+        responses.c.status.in_(_values(sources_of(status))),
+    ]
+    if by_attempt:
+        conditions.append(responses.c.attempt == bindparam("b_attempt"))
+    if by_account:
+        conditions.append(responses.c.account_id == bindparam("b_account"))
+    values: dict[str, Any] = {
+        "status": bindparam("b_status"),
+        "finished_at": bindparam("b_now"),
+        "error": bindparam("b_error"),
+        "lease_expires_at": None,
+    }
+    if with_parts:
+        values["content"] = bindparam("b_content")
+    return update(responses).where(and_(*conditions)).values(**values).returning(*responses.c)
 
 
 class TurnStore:
@@ -81,18 +133,22 @@ class TurnStore:
             updated_at=now,
         )
         async with self._db.writer.begin() as conn:
+            # A new thread's first turn takes seqs 1 and 2 (see _add_turn), written at once.
             await conn.execute(
-                insert(threads).values(
-                    id=thread.id,
-                    account_id=account_id,
-                    title=thread.title,
-                    mode=request.mode.value,
-                    last_seq=0,
-                    created_at=now,
-                    updated_at=now,
-                )
+                _INSERT_THREAD,
+                {
+                    "id": thread.id,
+                    "account_id": account_id,
+                    "title": thread.title,
+                    "mode": request.mode.value,
+                    "last_seq": 2,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
-            return await self._add_turn(conn, thread.id, account_id, request, now, api_key_id)
+            return await self._add_turn(
+                conn, thread.id, account_id, request, now, api_key_id, last_seq=2
+            )
 
     async def create_message(
         self,
@@ -124,48 +180,51 @@ class TurnStore:
         request: TurnRequest,
         now: datetime,
         api_key_id: uuid.UUID | None,
+        *,
+        last_seq: int | None = None,
     ) -> AcceptedTurn:
         # Reserving both seqs now (user n, assistant n+1) keeps history gapless: the one
-        # active turn per thread is the only writer of those two numbers.
-        last_seq = (
-            await conn.execute(
-                update(threads)
-                .where(threads.c.id == thread_id, threads.c.account_id == account_id)
-                .values(last_seq=threads.c.last_seq + 2, updated_at=now)
-                .returning(threads.c.last_seq)
-            )
-        ).scalar_one_or_none()
+        # active turn per thread is the only writer of those two numbers. ``last_seq`` is
+        # given when the caller already reserved them (a thread created in this transaction).
         if last_seq is None:
-            raise errors.NotFound(errors.THREAD_NOT_FOUND)
+            last_seq = (
+                await conn.execute(
+                    _RESERVE_SEQS, {"b_thread": thread_id, "b_account": account_id, "b_now": now}
+                )
+            ).scalar_one_or_none()
+            if last_seq is None:
+                raise errors.NotFound(errors.THREAD_NOT_FOUND)
         await self._check_key_limit(conn, api_key_id)
         user_message_id, response_id = new_id(), new_id()
         await conn.execute(
-            insert(messages).values(
-                id=user_message_id,
-                thread_id=thread_id,
-                seq=last_seq - 1,
-                role=Role.USER.value,
-                outcome="completed",
-                content=codec.encode_parts([{"type": "text", "text": request.text}]),
-                context=None if request.context is None else codec.dumps(request.context),
-                created_at=now,
-            )
+            _INSERT_MESSAGE,
+            {
+                "id": user_message_id,
+                "thread_id": thread_id,
+                "seq": last_seq - 1,
+                "role": Role.USER.value,
+                "outcome": "completed",
+                "content": codec.encode_parts([{"type": "text", "text": request.text}]),
+                "context": None if request.context is None else codec.dumps(request.context),
+                "created_at": now,
+            },
         )
         await conn.execute(
-            insert(responses).values(
-                id=response_id,
-                thread_id=thread_id,
-                account_id=account_id,
-                user_message_id=user_message_id,
-                output_message_id=new_id(),
-                output_seq=last_seq,
-                status=ResponseStatus.QUEUED.value,
-                content=codec.encode_parts([]),
-                request=codec.encode_request(request),
-                attempt=0,
-                created_at=now,
-                api_key_id=api_key_id,
-            )
+            _INSERT_RESPONSE,
+            {
+                "id": response_id,
+                "thread_id": thread_id,
+                "account_id": account_id,
+                "user_message_id": user_message_id,
+                "output_message_id": new_id(),
+                "output_seq": last_seq,
+                "status": ResponseStatus.QUEUED.value,
+                "content": codec.encode_parts([]),
+                "request": codec.encode_request(request),
+                "attempt": 0,
+                "created_at": now,
+                "api_key_id": api_key_id,
+            },
         )
         if self._notify:
             await notify.turn_queued(conn)
@@ -182,19 +241,8 @@ class TurnStore:
         if api_key_id is None or self._max_active <= 0:
             return
         if self._skip_locked:
-            await conn.execute(
-                select(api_keys.c.id).where(api_keys.c.id == api_key_id).with_for_update()
-            )
-        active = (
-            await conn.execute(
-                select(func.count())
-                .select_from(responses)
-                .where(
-                    responses.c.api_key_id == api_key_id,
-                    responses.c.status.in_(_ACTIVE_VALUES),
-                )
-            )
-        ).scalar_one()
+            await conn.execute(_LOCK_KEY, {"b_key": api_key_id})
+        active = (await conn.execute(_COUNT_KEY_ACTIVE, {"b_key": api_key_id})).scalar_one()
         if active >= self._max_active:
             raise errors.TooManyRequests(errors.TOO_MANY_ACTIVE, limit="active", retry_after=1.0)
 
@@ -370,49 +418,40 @@ class TurnStore:
         write to its account. Returns the finalized response, or ``None`` when the row was not
         in an allowed status (someone else finalized first).
         """
-        conditions = [
-            responses.c.id == response_id,
-            responses.c.status.in_(_values(sources_of(status))),
-        ]
-        if attempt is not None:
-            conditions.append(responses.c.attempt == attempt)
-        if account_id is not None:
-            conditions.append(responses.c.account_id == account_id)
+        statement = _finalize_statement(
+            status, attempt is not None, account_id is not None, parts is not None
+        )
         values: dict[str, object] = {
-            "status": status.value,
-            "finished_at": now,
-            "error": codec.encode_error(error),
-            "lease_expires_at": None,
+            "b_id": response_id,
+            "b_status": status.value,
+            "b_now": now,
+            "b_error": codec.encode_error(error),
         }
+        if attempt is not None:
+            values["b_attempt"] = attempt
+        if account_id is not None:
+            values["b_account"] = account_id
         if parts is not None:
-            values["content"] = codec.encode_parts(parts)
+            values["b_content"] = codec.encode_parts(parts)
         async with self._db.writer.begin() as conn:
-            row = (
-                await conn.execute(
-                    update(responses)
-                    .where(and_(*conditions))
-                    .values(**values)
-                    .returning(*responses.c)
-                )
-            ).one_or_none()
+            row = (await conn.execute(statement, values)).one_or_none()
             if row is None:
                 return None
             response = codec.response_from(row)
             await conn.execute(
-                insert(messages).values(
-                    id=response.output_message_id,
-                    thread_id=response.thread_id,
-                    seq=response.output_seq,
-                    role=Role.ASSISTANT.value,
-                    outcome=outcome_of(status).value,
-                    content=codec.encode_parts(final_parts(response.parts)),
-                    error=codec.encode_error(error),
-                    created_at=now,
-                )
+                _INSERT_MESSAGE,
+                {
+                    "id": response.output_message_id,
+                    "thread_id": response.thread_id,
+                    "seq": response.output_seq,
+                    "role": Role.ASSISTANT.value,
+                    "outcome": outcome_of(status).value,
+                    "content": codec.encode_parts(final_parts(response.parts)),
+                    "error": codec.encode_error(error),
+                    "created_at": now,
+                },
             )
-            await conn.execute(
-                update(threads).where(threads.c.id == response.thread_id).values(updated_at=now)
-            )
+            await conn.execute(_TOUCH_THREAD, {"b_thread": response.thread_id, "b_now": now})
             if self._notify and status is ResponseStatus.CANCELED:
                 await notify.turn_canceled(conn, response_id)
         self.progress.finalized(response)
