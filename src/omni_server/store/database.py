@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoints (copying the WAL into the database, with an fsync) run on a thread instead
+    # of inside whichever commit crosses SQLite's threshold: see InlineEngine.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -71,5 +77,28 @@ def create_engines(
     # ends its own), so the pool's rollback-on-return would be a wasted statement per query.
     sync_engine = create_engine(full, pool_size=2, max_overflow=8, pool_reset_on_return=None)
     event.listen(sync_engine, "connect", _sqlite_pragmas)
-    inline = InlineEngine(sync_engine, lock_timeout=lock_timeout)
+    path = make_url(full).database
+    file = path not in (None, "", ":memory:")
+    checkpoint = partial(checkpoint_wal, str(Path(path).expanduser())) if file and path else None
+    inline = InlineEngine(sync_engine, lock_timeout=lock_timeout, checkpoint=checkpoint)
     return inline, inline
+
+
+WAL_LIMIT_PAGES = 4000
+"""A WAL longer than this (16 MB of 4 KB pages) is truncated by a checkpoint that waits."""
+
+
+def checkpoint_wal(path: str) -> None:
+    """Copy what the WAL holds into the database file, waiting for no reader or writer.
+
+    Runs on a worker thread with its own connection; ``sqlite3`` releases the GIL while it
+    copies and syncs, so the event loop keeps serving. SQLite starts the WAL over once a
+    checkpoint got all of it, which steady writes can keep from happening; so when the WAL
+    has grown past :data:`WAL_LIMIT_PAGES`, a ``TRUNCATE`` checkpoint takes the write lock
+    for the moment it needs (writers on the loop retry without blocking it, see
+    ``store/inline.py``) and empties it.
+    """
+    with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
+        _busy, pages, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if pages > WAL_LIMIT_PAGES:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

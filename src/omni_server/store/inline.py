@@ -17,6 +17,7 @@ written. PostgreSQL keeps its real async engine.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -30,6 +31,10 @@ from sqlalchemy.exc import OperationalError
 from omni_server.domain.errors import Busy
 
 T = TypeVar("T")
+log = logging.getLogger("omni.store")
+
+CHECKPOINT_EVERY = 200
+"""Commits between WAL checkpoints (a few pages each: close to SQLite's own 1,000 pages)."""
 
 
 class ConnectionLike(Protocol):
@@ -67,10 +72,19 @@ class InlineConnection:
 class InlineEngine:
     """A synchronous engine dressed as an async one (see the module docstring)."""
 
-    def __init__(self, engine: Engine, *, lock_timeout: float = 1.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        lock_timeout: float = 1.0,
+        checkpoint: Callable[[], None] | None = None,
+    ) -> None:
         self._engine = engine
         self._reader: Connection | None = None
         self._lock_timeout = lock_timeout
+        self._checkpoint = checkpoint
+        self._commits = 0
+        self._checkpointing: asyncio.Future[None] | None = None
 
     @property
     def dialect(self) -> Dialect:
@@ -95,6 +109,22 @@ class InlineEngine:
                 connection.rollback()
                 raise
             connection.commit()
+        self._after_commit()
+
+    def _after_commit(self) -> None:
+        """Every :data:`CHECKPOINT_EVERY` commits, checkpoint the WAL on a worker thread.
+
+        SQLite's own automatic checkpoint (turned off in ``store/database.py``) runs inside
+        the commit that crosses its threshold, on the event loop: a create or a cancel now
+        and then took 15 ms more. One checkpoint at a time; a slow one is never queued up.
+        """
+        self._commits += 1
+        if self._checkpoint is None or self._commits % CHECKPOINT_EVERY:
+            return
+        if self._checkpointing is not None and not self._checkpointing.done():
+            return
+        self._checkpointing = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+        self._checkpointing.add_done_callback(_report_checkpoint)
 
     async def _locked_connection(self) -> Connection:
         """A connection holding the write lock (``BEGIN IMMEDIATE``), or ``Busy``.
@@ -132,10 +162,17 @@ class InlineEngine:
         return row
 
     async def dispose(self) -> None:
+        if self._checkpointing is not None:
+            await asyncio.gather(self._checkpointing, return_exceptions=True)
         if self._reader is not None:
             self._reader.close()
             self._reader = None
         self._engine.dispose()
+
+
+def _report_checkpoint(done: asyncio.Future[None]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.warning("WAL checkpoint failed (the next one will retry)", exc_info=done.exception())
 
 
 def _is_busy(exc: OperationalError) -> bool:
