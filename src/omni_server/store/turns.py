@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Update, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Integer, Select, Update, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from omni_server.domain import errors
@@ -93,6 +93,71 @@ def _finalize_statement(
     if with_parts:
         values["content"] = bindparam("b_content")
     return update(responses).where(and_(*conditions)).values(**values).returning(*responses.c)
+
+
+@functools.cache
+def _claim_statement(fair: bool, skip_locked: bool) -> Update:
+    """The claim's ``UPDATE ... RETURNING`` (see ``TurnStore.claim``), built once per shape.
+
+    Its values are bind parameters (worker, limit, per-account cap, times), so the statement
+    compiles once; built per claim, compiling it took most of a claim's time.
+    """
+    candidates = _candidates(fair, skip_locked)
+    # A materialized CTE runs the LIMIT once; PostgreSQL may otherwise re-run an IN subquery
+    # per row and claim more than asked.
+    picked = candidates.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
+    return (
+        update(responses)
+        .where(
+            responses.c.id == picked.c.id,
+            responses.c.status.in_(_values(sources_of(ResponseStatus.RUNNING))),
+        )
+        .values(
+            status=ResponseStatus.RUNNING.value,
+            attempt=responses.c.attempt + 1,
+            worker_id=bindparam("b_worker"),
+            lease_expires_at=bindparam("b_lease_end"),
+            started_at=bindparam("b_now"),
+        )
+        .returning(*responses.c)
+    )
+
+
+def _candidates(fair: bool, skip_locked: bool) -> Select[Any]:
+    """The ids to claim, locked on PostgreSQL (rows another worker holds are skipped)."""
+    queued = responses.c.status == ResponseStatus.QUEUED.value
+    if not fair:
+        candidates = select(responses.c.id).where(queued).order_by(responses.c.id)
+    else:
+        mine = (
+            select(responses.c.account_id, func.count().label("n"))
+            .where(
+                responses.c.status == ResponseStatus.RUNNING.value,
+                responses.c.worker_id == bindparam("b_worker"),
+            )
+            .group_by(responses.c.account_id)
+            .cte("mine")
+        )
+        rank = func.row_number().over(partition_by=responses.c.account_id, order_by=responses.c.id)
+        slots = (
+            select(
+                responses.c.id.label("id"),
+                (rank + func.coalesce(mine.c.n, 0)).label("slot"),
+            )
+            .select_from(responses.outerjoin(mine, mine.c.account_id == responses.c.account_id))
+            .where(queued)
+            .cte("slots")
+        )
+        candidates = (
+            select(responses.c.id)
+            .join(slots, slots.c.id == responses.c.id)
+            .where(queued, slots.c.slot <= bindparam("b_per_account"))
+            .order_by(slots.c.slot, responses.c.id)
+        )
+    candidates = candidates.limit(bindparam("b_limit", type_=Integer))
+    if skip_locked:
+        candidates = candidates.with_for_update(skip_locked=True, of=responses)
+    return candidates
 
 
 class TurnStore:
@@ -278,27 +343,18 @@ class TurnStore:
         """
         if limit <= 0:
             return []
-        candidates = self._candidates(worker_id, limit, per_account)
-        # A materialized CTE runs the LIMIT once; PostgreSQL may otherwise re-run an IN
-        # subquery per row and claim more than asked.
-        picked = candidates.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
-        statement = (
-            update(responses)
-            .where(
-                responses.c.id == picked.c.id,
-                responses.c.status.in_(_values(sources_of(ResponseStatus.RUNNING))),
-            )
-            .values(
-                status=ResponseStatus.RUNNING.value,
-                attempt=responses.c.attempt + 1,
-                worker_id=worker_id,
-                lease_expires_at=now + lease,
-                started_at=now,
-            )
-            .returning(*responses.c)
-        )
+        statement = _claim_statement(per_account is not None, self._skip_locked)
+        parameters = {
+            "b_worker": worker_id,
+            "b_limit": limit,
+            "b_per_account": per_account,
+            "b_lease_end": now + lease,
+            "b_now": now,
+        }
+        if per_account is None:
+            del parameters["b_per_account"]
         async with self._db.writer.begin() as conn:
-            rows = (await conn.execute(statement)).all()
+            rows = (await conn.execute(statement, parameters)).all()
         claims = [
             Claim(response=codec.response_from(r), worker_id=worker_id, attempt=r.attempt)
             for r in rows
@@ -306,44 +362,6 @@ class TurnStore:
         for claim in claims:
             self.progress.claimed(claim)
         return sorted(claims, key=lambda c: c.response.id)
-
-    def _candidates(self, worker_id: str, limit: int, per_account: int | None) -> Select[Any]:
-        """The ids to claim, locked on PostgreSQL (rows another worker holds are skipped)."""
-        queued = responses.c.status == ResponseStatus.QUEUED.value
-        if per_account is None:
-            candidates = select(responses.c.id).where(queued).order_by(responses.c.id)
-        else:
-            mine = (
-                select(responses.c.account_id, func.count().label("n"))
-                .where(
-                    responses.c.status == ResponseStatus.RUNNING.value,
-                    responses.c.worker_id == worker_id,
-                )
-                .group_by(responses.c.account_id)
-                .cte("mine")
-            )
-            rank = func.row_number().over(
-                partition_by=responses.c.account_id, order_by=responses.c.id
-            )
-            slots = (
-                select(
-                    responses.c.id.label("id"),
-                    (rank + func.coalesce(mine.c.n, 0)).label("slot"),
-                )
-                .select_from(responses.outerjoin(mine, mine.c.account_id == responses.c.account_id))
-                .where(queued)
-                .cte("slots")
-            )
-            candidates = (
-                select(responses.c.id)
-                .join(slots, slots.c.id == responses.c.id)
-                .where(queued, slots.c.slot <= per_account)
-                .order_by(slots.c.slot, responses.c.id)
-            )
-        candidates = candidates.limit(limit)
-        if self._skip_locked:
-            candidates = candidates.with_for_update(skip_locked=True, of=responses)
-        return candidates
 
     async def record_progress(self, claim: Claim, parts: list[Part]) -> bool:
         """Store partial content; ``False`` means the claim is fenced off (canceled, reaped)."""
