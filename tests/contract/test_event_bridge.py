@@ -15,6 +15,7 @@ from omni_server.domain.lifecycle import ResponseStatus
 from omni_server.domain.progress import State
 from omni_server.events.hub import EventHub
 from omni_server.events.pg import PgBridge, bridge_for
+from omni_server.store.db import Database
 from omni_server.store.queries import QueryStore
 from omni_server.worker.signals import asyncpg_arguments
 from tests.e2e import scale_support
@@ -41,8 +42,9 @@ async def _drop_connections(database_url: str) -> None:
 async def test_progress_crosses_processes_and_the_bridge_reconnects(postgres_url: str) -> None:
     hubs = (EventHub(), EventHub())
     bridges: list[PgBridge] = []
+    db = Database.open(postgres_url)  # opens no connection unless something reads
     for hub in hubs:
-        bridge = bridge_for(postgres_url, hub, QueryStore(None))  # type: ignore[arg-type]
+        bridge = bridge_for(postgres_url, hub, QueryStore(db))
         assert bridge is not None
         bridge.check_seconds = 0.05
         await bridge.start()
@@ -73,3 +75,4 @@ async def test_progress_crosses_processes_and_the_bridge_reconnects(postgres_url
     finally:
         for bridge in bridges:
             await bridge.stop()
+        await db.close()

@@ -158,8 +158,9 @@ class InlineEngine:
             self._reader = self._engine.connect()
         raw = self._reader.connection.dbapi_connection
         assert raw is not None
-        row: tuple[Any, ...] | None = raw.execute(sql, parameters).fetchone()
-        return row
+        # fetchall steps the statement to its end, which resets it: no read stays open.
+        rows: list[tuple[Any, ...]] = raw.execute(sql, parameters).fetchall()
+        return rows[0] if rows else None
 
     async def dispose(self) -> None:
         if self._checkpointing is not None:

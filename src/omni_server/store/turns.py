@@ -60,6 +60,15 @@ _TOUCH_THREAD = (
     .where(threads.c.id == bindparam("b_thread"))
     .values(updated_at=bindparam("b_now"))
 )
+_SAVE_PROGRESS = (
+    update(responses)
+    .where(
+        responses.c.id == bindparam("b_id"),
+        responses.c.status == ResponseStatus.RUNNING.value,
+        responses.c.attempt == bindparam("b_attempt"),
+    )
+    .values(content=bindparam("b_content"))
+)
 _LOCK_KEY = select(api_keys.c.id).where(api_keys.c.id == bindparam("b_key")).with_for_update()
 
 
@@ -365,16 +374,13 @@ class TurnStore:
 
     async def record_progress(self, claim: Claim, parts: list[Part]) -> bool:
         """Store partial content; ``False`` means the claim is fenced off (canceled, reaped)."""
+        parameters = {
+            "b_id": claim.response.id,
+            "b_attempt": claim.attempt,
+            "b_content": codec.encode_parts(parts),
+        }
         async with self._db.writer.begin() as conn:
-            result = await conn.execute(
-                update(responses)
-                .where(
-                    responses.c.id == claim.response.id,
-                    responses.c.status == ResponseStatus.RUNNING.value,
-                    responses.c.attempt == claim.attempt,
-                )
-                .values(content=codec.encode_parts(parts))
-            )
+            result = await conn.execute(_SAVE_PROGRESS, parameters)
         if result.rowcount == 1:
             self.progress.stored(claim)
         return result.rowcount == 1
