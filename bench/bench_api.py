@@ -596,8 +596,10 @@ def omni_env(cfg: Config) -> dict[str, str]:
     env = dict(os.environ)
     needed = cfg.cancels + cfg.pool_size + 16
     env["OMNI_MAX_RUNNING"] = str(max(needed, int(env.get("OMNI_MAX_RUNNING", "64"))))
-    # One key holds every hanging turn of the cancel test at once: no per-key active limit.
+    # One key and one account hold every hanging turn of the cancel test at once: no per-key
+    # active limit, and the per-account share of the runner is the whole runner.
     env.setdefault("OMNI_MAX_ACTIVE_PER_KEY", "0")
+    env.setdefault("OMNI_MAX_RUNNING_PER_ACCOUNT", env["OMNI_MAX_RUNNING"])
     return env
 
 
