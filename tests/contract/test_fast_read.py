@@ -46,6 +46,24 @@ def row(thread_id: uuid.UUID, status: ResponseStatus, **changes: Any) -> dict[st
     return values
 
 
+async def insert(db: Database, thread_id: uuid.UUID, rows: list[dict[str, Any]]) -> None:
+    """A thread and the response rows given, written as the store would leave them."""
+    async with db.writer.begin() as conn:
+        await conn.execute(
+            threads.insert().values(
+                id=thread_id,
+                account_id=19816,
+                title="t",
+                mode="instant",
+                last_seq=2 * len(rows),
+                created_at=CREATED,
+                updated_at=CREATED,
+            )
+        )
+        for values in rows:
+            await conn.execute(responses.insert().values(**values))
+
+
 @pytest.fixture
 async def db(tmp_path: Path) -> Any:
     database = Database.open(sqlite_url(tmp_path))
@@ -70,20 +88,7 @@ async def test_both_reads_agree_on_every_kind_of_row(db: Database) -> None:
         row(thread_id, ResponseStatus.CANCELED, finished_at=later, content='{"parts":[]}'),
         row(thread_id, ResponseStatus.RUNNING, started_at=later, attempt=1),
     ]
-    async with db.writer.begin() as conn:
-        await conn.execute(
-            threads.insert().values(
-                id=thread_id,
-                account_id=19816,
-                title="t",
-                mode="instant",
-                last_seq=8,
-                created_at=CREATED,
-                updated_at=CREATED,
-            )
-        )
-        for values in rows:
-            await conn.execute(responses.insert().values(**values))
+    await insert(db, thread_id, rows)
     store = QueryStore(db)
     for values in rows:
         fast = await store.response(values["id"])
@@ -101,20 +106,7 @@ async def test_a_changed_row_is_decoded_again_and_old_rows_make_room(
     monkeypatch.setattr(queries, "DECODED_ROWS", 2)
     thread_id = uuid.uuid4()
     rows = [row(thread_id, ResponseStatus.CANCELED) for _ in range(3)]
-    async with db.writer.begin() as conn:
-        await conn.execute(
-            threads.insert().values(
-                id=thread_id,
-                account_id=1,
-                title="t",
-                mode="instant",
-                last_seq=6,
-                created_at=CREATED,
-                updated_at=CREATED,
-            )
-        )
-        for values in rows:
-            await conn.execute(responses.insert().values(**values))
+    await insert(db, thread_id, rows)
     store = QueryStore(db)
     first = await store.response(rows[0]["id"])
     assert first is not None and await store.response(rows[0]["id"]) is first
