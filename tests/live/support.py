@@ -76,12 +76,11 @@ async def serving(settings: Settings, *, flavour: str = "events") -> AsyncIterat
     app = create_app(settings)
     if flavour != "events":
         without_events(app)
-    if flavour == "plain":
-        app.add_middleware(NoValidators)
+    served: Any = NoValidators(app) if flavour == "plain" else app
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(served, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
