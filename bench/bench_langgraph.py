@@ -652,7 +652,7 @@ async def run_all(cfg: Config, tmp: Path, pool: ProcessPoolExecutor, report: Rep
         "OMNI_MAX_RUNNING": str(cfg.max_running),
         "OMNI_MAX_RUNNING_PER_ACCOUNT": str(cfg.max_running),  # one account drives it all
         "OMNI_MAX_ACTIVE_PER_KEY": "0",
-        "OMNI_CHUNK_DELAY": "0",  # the turn is the sleep directive alone, no reply after it
+        "OMNI_CHUNK_DELAY": "0",  # the reply after the sleep arrives in one piece
         "OMNI_PROGRESS_INTERVAL": str(cfg.omni_progress_interval),
     }
     omni_cmd = [omni_executable(), "serve", "--host", LOCALHOST, "--port", str(omni_port)]

@@ -148,6 +148,11 @@ class BuiltinEngine:
             await output.add_part(suggested)
 
     async def _stream(self, text: str, output: TurnOutput) -> None:
+        if self._delay <= 0:
+            # No pause asked for: the text in one piece. Word by word with a bare yield between
+            # pieces, a reply would wait behind everything else on a busy loop once per word.
+            await output.append_text(text)
+            return
         for piece in chunks(text):
             await output.append_text(piece)
             await self._pause()
