@@ -29,7 +29,6 @@ import math
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from typing import Any
 
 import httpx
 import loadgen
+from bench_api import BenchError, create_key, free_port, omni_executable
 from loadgen import LOCALHOST, LoadJob, RawConnection
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -52,10 +52,6 @@ DEFAULT_VENV = BENCH_DIR / ".langgraph-venv"
 LANGGRAPH_PACKAGES = ("langgraph-cli[inmem]==0.4.40", "langgraph-api==0.16.7")
 API = "/v1/omni-ai"
 HANG = -1.0  # turn length meaning "until canceled"
-
-
-class BenchError(Exception):
-    """The run itself broke (as opposed to a figure being poor)."""
 
 
 # --------------------------------------------------------------------------- configuration
@@ -145,12 +141,6 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[index]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOCALHOST, 0))
-        return int(s.getsockname()[1])
-
-
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of ``pid`` and all its descendants, in MiB (Linux /proc)."""
     children: dict[int, list[int]] = {}
@@ -175,13 +165,6 @@ def tree_rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
     return total / 1024
-
-
-def omni_executable() -> str:
-    local = Path(sys.executable).parent / "omni"
-    if not local.exists():
-        raise BenchError("the `omni` command is not installed next to this Python")
-    return str(local)
 
 
 def omni_version() -> str:
@@ -639,11 +622,7 @@ async def run_all(cfg: Config, tmp: Path, pool: ProcessPoolExecutor, report: Rep
     omni_dir.mkdir()
     lg_dir.mkdir()
     database = f"sqlite:///{omni_dir / 'omni.db'}"
-    cmd = [omni_executable(), "keys", "create", "--account", "1", "--database", database]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"`omni keys create` failed:\n{done.stdout}{done.stderr}")
-    key = done.stdout.strip().splitlines()[-1].strip()
+    key = create_key(database)
 
     base = {k: v for k, v in os.environ.items() if not k.startswith(("OMNI_", "LANG"))}
     omni_port = free_port()
