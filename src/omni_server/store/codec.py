@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,30 +118,24 @@ RESPONSE_FIELDS = (
 """The columns :func:`response_from_sqlite` reads, in its order."""
 
 
+_SQLITE_UUIDS = frozenset({"id", "thread_id", "user_message_id", "output_message_id"})
+_SQLITE_TIMES = frozenset({"created_at", "started_at", "finished_at"})
+
+
 def response_from_sqlite(values: tuple[Any, ...]) -> Response:
     """A response from a raw ``sqlite3`` row of :data:`RESPONSE_FIELDS`.
 
-    Decodes what SQLAlchemy's column types would: ``Uuid`` is 32 hex digits and
-    ``UTCDateTime`` is naive ISO text in UTC on SQLite.
+    Decodes what SQLAlchemy's column types would (``Uuid`` is 32 hex digits and
+    ``UTCDateTime`` naive ISO text in UTC on SQLite), then builds it as :func:`response_from`.
     """
-    rid, thread_id, account_id, user_id, output_id, output_seq, status, content = values[:8]
-    error, request, attempt, created_at, started_at, finished_at = values[8:]
-    return Response(
-        id=uuid.UUID(rid),
-        thread_id=uuid.UUID(thread_id),
-        account_id=account_id,
-        user_message_id=uuid.UUID(user_id),
-        output_message_id=uuid.UUID(output_id),
-        output_seq=output_seq,
-        status=ResponseStatus(status),
-        parts=parts_of(content),
-        created_at=_sqlite_time(created_at),
-        request=decode_request(request),
-        error=decode_error(error),
-        attempt=attempt,
-        started_at=None if started_at is None else _sqlite_time(started_at),
-        finished_at=None if finished_at is None else _sqlite_time(finished_at),
-    )
+    columns: dict[str, Any] = {}
+    for name, value in zip(RESPONSE_FIELDS, values, strict=True):
+        if value is not None and name in _SQLITE_UUIDS:
+            value = uuid.UUID(value)
+        elif value is not None and name in _SQLITE_TIMES:
+            value = _sqlite_time(value)
+        columns[name] = value
+    return _response(columns)
 
 
 def _sqlite_time(text: str) -> datetime:
@@ -148,7 +143,10 @@ def _sqlite_time(text: str) -> datetime:
 
 
 def response_from(row: Row[Any]) -> Response:
-    m = row._mapping
+    return _response(row._mapping)
+
+
+def _response(m: Mapping[Any, Any]) -> Response:
     return Response(
         id=m["id"],
         thread_id=m["thread_id"],
