@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from starlette.datastructures import State
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import BaseRoute, Router
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from omni_server.agreements import load_agreements
@@ -16,6 +16,7 @@ from omni_server.api.deps import Services
 from omni_server.api.edge import EdgeMiddleware
 from omni_server.api.reading.limits import BodyLimits
 from omni_server.api.routes import routes
+from omni_server.api.routing import IndexedRouter
 from omni_server.domain.ratelimit import parse_rate
 from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
@@ -89,7 +90,7 @@ class OmniApp:
         stack: Callable[[ASGIApp], ASGIApp],
     ) -> None:
         self.state = State()
-        self.router = Router(routes, lifespan=lifespan)
+        self.router = IndexedRouter(routes, lifespan=lifespan)
         self._app = stack(self.router)
 
     @property

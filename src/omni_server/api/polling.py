@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response as HTTPResponse
 
@@ -23,6 +24,30 @@ from omni_server.domain.models import Response
 from omni_server.events.hub import EventHub
 
 MAX_WAIT = 30
+RENDERED = 1024
+"""Responses whose poll answer (tag and JSON) is kept, the oldest dropped first."""
+
+_rendered: dict[uuid.UUID, tuple[Response, str, orjson.Fragment]] = {}
+
+
+def rendered(response: Response) -> tuple[str, orjson.Fragment]:
+    """The ETag and the JSON of ``response`` as a poll answers it, built once per row read.
+
+    Most polls find a response as it was: the read store then hands back the very object it
+    decoded last time (``QueryStore.response``), so identity says the memo is current and a
+    poll serializes nothing but its envelope. The memo holds the object, so its identity
+    cannot be reused by another while it is kept; a response decoded afresh (any change, or
+    PostgreSQL, which has no decode memo) is simply rendered again.
+    """
+    known = _rendered.get(response.id)
+    if known is not None and known[0] is response:
+        return known[1], known[2]
+    tag = etag(response)
+    body = orjson.Fragment(orjson.dumps(wire.response(response)))
+    if len(_rendered) >= RENDERED:
+        del _rendered[next(iter(_rendered))]
+    _rendered[response.id] = (response, tag, body)
+    return tag, body
 
 
 def wait_preference(header: str | None) -> int | None:
@@ -37,8 +62,9 @@ def wait_preference(header: str | None) -> int | None:
     return None
 
 
-def fresh(request: Request, response: Response, tag: str, applied: int | None = None) -> JSON:
-    answer = ok(request, wire.response(response))
+def fresh(request: Request, response: Response, applied: int | None = None) -> JSON:
+    tag, body = rendered(response)
+    answer = ok(request, body)
     answer.headers["etag"] = tag
     if applied is not None:
         answer.headers["preference-applied"] = f"wait={applied}"
@@ -59,9 +85,9 @@ async def answer(
     hub: EventHub,
 ) -> HTTPResponse:
     """The poll's answer for ``response`` given the request's validators and preference."""
-    tag = etag(response)
+    tag, _ = rendered(response)
     if not etag_matches(request.headers.get("if-none-match"), tag):
-        return fresh(request, response, tag)
+        return fresh(request, response)
     wait = wait_preference(request.headers.get("prefer"))
     if wait is None or response.status in TERMINAL:
         return not_modified(tag)
@@ -70,7 +96,7 @@ async def answer(
         while True:
             # Re-read after subscribing, and after every wake-up: the database is the truth.
             current = await reread(response.id)
-            if etag(current) != tag:
-                return fresh(request, current, etag(current), wait)
+            if rendered(current)[0] != tag:
+                return fresh(request, current, wait)
             if not await watch.wait(deadline - time.monotonic()):
                 return not_modified(tag, wait)

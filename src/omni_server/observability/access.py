@@ -12,10 +12,12 @@ import logging
 from starlette.types import Scope
 
 from omni_server.observability import metrics
+from omni_server.observability.logging import READY, SHOWN
 
 log = logging.getLogger("omni.access")
 
 UNMATCHED = "<unmatched>"
+IN_MESSAGE = frozenset({"method", "route", "status"})
 # A client may send any method token; labels stay bounded by folding the rest into one.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -35,17 +37,12 @@ def record(scope: Scope, status: int, seconds: float, *, line: bool) -> None:
     method = scope["method"] if scope["method"] in METHODS else "OTHER"
     metrics.observe_request(route, method, status, seconds)
     if line and log.isEnabledFor(logging.INFO):
-        log.info(
-            "%s %s %d",
-            method,
-            route,
-            status,
-            extra={
-                "request_id": scope.get("state", {}).get("request_id"),
-                "method": method,
-                "route": route,
-                "path": scope.get("path"),
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-            },
-        )
+        fields = {
+            "request_id": scope.get("state", {}).get("request_id"),
+            "method": method,
+            "route": route,
+            "path": scope.get("path"),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+        }
+        log.info("%s %s %d", method, route, status, extra={READY: fields, SHOWN: IN_MESSAGE})
