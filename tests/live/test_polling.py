@@ -155,3 +155,15 @@ def test_a_poll_answer_is_rendered_again_for_a_changed_row() -> None:
         assert orjson.loads(orjson.dumps(body)) == wire.response(response)
     cached = polling.rendered(first)
     assert polling.rendered(first)[1] is cached[1]  # the same object: served from the memo
+
+
+def test_a_large_poll_answer_is_not_kept() -> None:
+    ids = [uuid.uuid4() for _ in range(4)]
+    text = "x" * (polling.RENDERED_BYTES + 1)
+    large = Response(
+        ids[0], ids[1], 1, ids[2], ids[3], 2, ResponseStatus.SUCCEEDED,
+        ({"type": "text", "text": text},), datetime.now(UTC), TurnRequest(Mode.INSTANT, "hi"),
+    )  # fmt: skip
+    tag, body = polling.rendered(large)
+    assert tag == etag(large) and orjson.loads(orjson.dumps(body)) == wire.response(large)
+    assert polling.rendered(large)[1] is not body  # rendered afresh each time

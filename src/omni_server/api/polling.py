@@ -26,6 +26,8 @@ from omni_server.events.hub import EventHub
 MAX_WAIT = 30
 RENDERED = 1024
 """Responses whose poll answer (tag and JSON) is kept, the oldest dropped first."""
+RENDERED_BYTES = 64 * 1024
+"""A larger answer is not kept, so the memo stays within 64 MiB whatever turns produce."""
 
 _rendered: dict[uuid.UUID, tuple[Response, str, orjson.Fragment]] = {}
 
@@ -43,7 +45,11 @@ def rendered(response: Response) -> tuple[str, orjson.Fragment]:
     if known is not None and known[0] is response:
         return known[1], known[2]
     tag = etag(response)
-    body = orjson.Fragment(orjson.dumps(wire.response(response)))
+    raw = orjson.dumps(wire.response(response))
+    body = orjson.Fragment(raw)
+    if len(raw) > RENDERED_BYTES:
+        _rendered.pop(response.id, None)
+        return tag, body
     if len(_rendered) >= RENDERED:
         del _rendered[next(iter(_rendered))]
     _rendered[response.id] = (response, tag, body)
