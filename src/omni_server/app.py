@@ -18,7 +18,6 @@ from omni_server.api.reading.limits import BodyLimits
 from omni_server.api.routes import routes
 from omni_server.api.routing import IndexedRouter
 from omni_server.domain.ratelimit import parse_rate
-from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
 from omni_server.events.hub import EventHub
 from omni_server.events.pg import bridge_for
@@ -40,38 +39,12 @@ from omni_server.store.keys import KeyStore
 from omni_server.store.probe import ReadinessProbe
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
-from omni_server.store.usage import UsageStore
-from omni_server.worker.execution import TurnSettings
-from omni_server.worker.runner import Runner
-from omni_server.worker.signals import NoSignals, PostgresListener
+from omni_server.worker.assembly import build_engine, build_runner
+from omni_server.worker.signals import NoSignals
 
 log = logging.getLogger("omni")
 
 CORS_EXPOSED = ("x-request-id", "retry-after", "x-should-retry", "idempotent-replayed")
-
-
-def build_engine(settings: Settings) -> Engine:
-    return engine_registry.build(settings)
-
-
-def build_runner(
-    db: Database, settings: Settings, engine: Engine, hub: EventHub | None = None
-) -> Runner:
-    return Runner(
-        TurnStore(db, hub),
-        QueryStore(db),
-        engine,
-        account_data=EntitlementStore(db),
-        usage=UsageStore(db),
-        max_running=settings.max_running,
-        max_per_account=settings.per_account_cap,
-        listener=PostgresListener(settings.database_url) if db.backend == "postgresql" else None,
-        poll_interval=settings.poll_interval,
-        lease_seconds=settings.lease_seconds,
-        settings=TurnSettings(
-            progress_interval=settings.progress_interval, turn_timeout=settings.turn_timeout
-        ),
-    )
 
 
 class OmniApp:

@@ -17,8 +17,8 @@ from pathlib import Path
 import uvicorn
 from pydantic import ValidationError
 
+from omni_server.domain.keys import KeyRecord
 from omni_server.settings import Settings
-from omni_server.store.keys import KeyRecord
 
 log = logging.getLogger("omni")
 

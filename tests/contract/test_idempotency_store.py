@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from omni_server.domain import errors
+from omni_server.domain.idempotency import Horizon
 from omni_server.domain.ids import new_id, utcnow
 from omni_server.services.idempotency import (
     KEY_IN_PROGRESS,
@@ -19,7 +20,7 @@ from omni_server.services.idempotency import (
     IdempotencyService,
 )
 from omni_server.store.db import Database
-from omni_server.store.idempotency import Horizon, IdempotencyStore
+from omni_server.store.idempotency import IdempotencyStore
 from tests.support import Harness, wait_terminal
 
 DAY = timedelta(hours=24)

@@ -20,7 +20,9 @@ from typing import Any
 
 from omni_server.domain import errors
 from omni_server.domain.entitlements import Consent, Grant
+from omni_server.domain.idempotency import Horizon, StoredKey
 from omni_server.domain.ids import new_id, utcnow
+from omni_server.domain.keys import KeyRecord
 from omni_server.domain.lifecycle import (
     ACTIVE,
     MessageOutcome,
@@ -43,8 +45,6 @@ from omni_server.domain.models import (
 from omni_server.domain.paging import Cursor, Direction, Page, PageRequest
 from omni_server.services import ports
 from omni_server.services.auth import Principal
-from omni_server.store.idempotency import Horizon, StoredKey
-from omni_server.store.keys import KeyRecord
 
 Pair = tuple[int, str]
 

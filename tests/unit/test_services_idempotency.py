@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from omni_server.domain import errors
+from omni_server.domain.idempotency import Horizon
 from omni_server.domain.ids import new_id, utcnow
 from omni_server.services.idempotency import (
     KEY_IN_PROGRESS,
@@ -17,7 +18,6 @@ from omni_server.services.idempotency import (
     IdempotencyService,
     request_fingerprint,
 )
-from omni_server.store.idempotency import Horizon
 from tests.unit.fakes import FakeIdempotencyStore
 
 API_KEY = new_id()

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from omni_server.domain import errors
 from omni_server.domain.ids import new_id, utcnow
+from omni_server.domain.keys import KeyRecord
 from omni_server.services.ports import KeyRepository
-from omni_server.store.keys import KeyRecord
 
 KEY_PREFIX = "omni_"
 TOUCH_INTERVAL = 60.0

@@ -32,9 +32,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from omni_server.domain import errors
+from omni_server.domain.idempotency import Horizon, StoredKey
 from omni_server.domain.ids import utcnow
 from omni_server.services.ports import IdempotencyRepository
-from omni_server.store.idempotency import Horizon, StoredKey
 
 KEY_MAX_LENGTH = 255
 KEY_LENGTH = "Idempotency-Key must be 1 to 255 characters"

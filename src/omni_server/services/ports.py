@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from omni_server.domain.entitlements import Consent, Grant
+from omni_server.domain.idempotency import Horizon, StoredKey
+from omni_server.domain.keys import KeyRecord
 from omni_server.domain.lifecycle import ResponseStatus
 from omni_server.domain.models import AcceptedTurn, Feedback, Message, Response, Thread, TurnRequest
 from omni_server.domain.paging import Page, PageRequest
-from omni_server.store.idempotency import Horizon, StoredKey
-from omni_server.store.keys import KeyRecord
 
 Pair = tuple[int, str]
 """An (account id, entitlement code) pair."""

@@ -15,41 +15,18 @@ reads and replaced by the next claim.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from omni_server.domain.idempotency import Horizon, StoredKey
 from omni_server.store import codec
 from omni_server.store.db import Database
 from omni_server.store.tables import idempotency_keys as keys
 
 _CLAIM_ATTEMPTS = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Horizon:
-    """The cut-offs that make a row dead: older than ``live_after``, or pending and older
-    than ``pending_after``."""
-
-    live_after: datetime
-    pending_after: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class StoredKey:
-    """A live row: the request it was claimed for and, once answered, the answer."""
-
-    request_hash: str
-    created_at: datetime
-    status_code: int | None = None
-    answer: Any = None
-
-    @property
-    def pending(self) -> bool:
-        return self.status_code is None
 
 
 def _dead(horizon: Horizon) -> ColumnElement[bool]:

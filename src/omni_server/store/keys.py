@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
+from omni_server.domain.keys import KeyRecord
 from omni_server.store.db import Database
 from omni_server.store.tables import api_key_accounts, api_keys
-
-
-@dataclass(frozen=True, slots=True)
-class KeyRecord:
-    id: uuid.UUID
-    name: str
-    prefix: str
-    accounts: frozenset[int]
-    created_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None = None
 
 
 class KeyStore:

@@ -15,13 +15,13 @@ import signal
 
 import uvicorn
 
-from omni_server.app import build_engine, build_runner
 from omni_server.events.hub import EventHub
 from omni_server.events.pg import bridge_for
 from omni_server.settings import Settings
 from omni_server.store import migrate
 from omni_server.store.db import Database
 from omni_server.store.queries import QueryStore
+from omni_server.worker.assembly import build_engine, build_runner
 from omni_server.worker.http import EmbeddedServer, worker_app
 
 log = logging.getLogger("omni.worker")
