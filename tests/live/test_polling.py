@@ -155,6 +155,7 @@ def test_a_poll_answer_is_rendered_again_for_a_changed_row() -> None:
         assert orjson.loads(orjson.dumps(body)) == wire.response(response)
     cached = polling.rendered(first)
     assert polling.rendered(first)[1] is cached[1]  # the same object: served from the memo
+    assert polling.tag_of(first) == etag(first) and polling.tag_of(grown) == etag(grown)
 
 
 def test_a_large_poll_answer_is_not_kept() -> None:

@@ -56,6 +56,13 @@ def rendered(response: Response) -> tuple[str, orjson.Fragment]:
     return tag, body
 
 
+def tag_of(response: Response) -> str:
+    """The ETag alone: from the memo when it holds this very object, else computed (a 304
+    needs no JSON)."""
+    known = _rendered.get(response.id)
+    return known[1] if known is not None and known[0] is response else etag(response)
+
+
 def wait_preference(header: str | None) -> int | None:
     """Seconds asked for by ``Prefer: wait=N`` (capped), or ``None``."""
     for token in (header or "").split(","):
@@ -91,7 +98,7 @@ async def answer(
     hub: EventHub,
 ) -> HTTPResponse:
     """The poll's answer for ``response`` given the request's validators and preference."""
-    tag, _ = rendered(response)
+    tag = tag_of(response)
     if not etag_matches(request.headers.get("if-none-match"), tag):
         return fresh(request, response)
     wait = wait_preference(request.headers.get("prefer"))
@@ -102,7 +109,7 @@ async def answer(
         while True:
             # Re-read after subscribing, and after every wake-up: the database is the truth.
             current = await reread(response.id)
-            if rendered(current)[0] != tag:
+            if tag_of(current) != tag:
                 return fresh(request, current, wait)
             if not await watch.wait(deadline - time.monotonic()):
                 return not_modified(tag, wait)
