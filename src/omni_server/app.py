@@ -63,7 +63,7 @@ class OmniApp:
         stack: Callable[[ASGIApp], ASGIApp],
     ) -> None:
         self.state = State()
-        self.router = IndexedRouter(routes, lifespan=lifespan)
+        self.router = IndexedRouter(routes, lifespan=lifespan, redirect_slashes=False)
         self._app = stack(self.router)
 
     @property

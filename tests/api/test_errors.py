@@ -261,3 +261,11 @@ async def test_unknown_route_and_method_use_the_envelope(harness: Harness) -> No
     assert r.status_code == 404 and r.json()["error"]["code"] == 404
     r = await harness.client.put(f"{API}/threads", json={})
     assert r.status_code == 405 and r.json()["error"]["code"] == 405
+
+
+async def test_a_trailing_slash_is_not_found_not_redirected(harness: Harness) -> None:
+    """As the reference's router: a path with a trailing slash is another path (404 in the
+    envelope), never a redirect a client would have to follow."""
+    for path in (f"{API}/threads/", f"{API}/threads/abc/messages/", "/healthz/"):
+        r = await harness.client.get(path, params={"account_id": 1}, follow_redirects=False)
+        assert r.status_code == 404 and r.json()["error"]["code"] == 404, path

@@ -7,9 +7,9 @@ route whose template is made of literal segments and whole-segment ``{name}`` pa
 only match a path with as many segments, equal to the template wherever it is literal. The
 routes left, together with every route the index cannot narrow (a ``Mount``, a typed
 parameter), are then tried exactly as Starlette tries them, in table order; a path none of
-them matches goes to Starlette's own router for its 404, 405 and redirect handling. So every
-request is answered by the route Starlette would have picked (``tests/unit/test_routing.py``
-checks that against Starlette's scan).
+them matches goes to Starlette's own router for its 404, 405 and (where asked) redirect
+handling. So every request is answered by the route Starlette would have picked
+(``tests/unit/test_routing.py`` checks that against Starlette's scan).
 """
 
 from __future__ import annotations
