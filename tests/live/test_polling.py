@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
-import orjson
 import pytest
 
-from omni_server.api import polling, wire
-from omni_server.api.live import etag
 from omni_server.api.polling import wait_preference
-from omni_server.domain.lifecycle import ResponseStatus
-from omni_server.domain.models import Mode, Response, TurnRequest
 from tests.conftest import fast_settings
 from tests.live.support import Live, read_events, serving
 
@@ -138,33 +130,3 @@ def test_wait_preference_parsing() -> None:
     assert wait_preference('wait="3"') == 3
     assert wait_preference("wait=soon") is None
     assert wait_preference("return=minimal") is None
-
-
-def test_a_poll_answer_is_rendered_again_for_a_changed_row() -> None:
-    """The memo serves an answer only for the very object it rendered: a row read afresh (a
-    new object, even with the same id) is rendered from its own content."""
-    ids = [uuid.uuid4() for _ in range(4)]
-    first = Response(
-        ids[0], ids[1], 1, ids[2], ids[3], 2, ResponseStatus.RUNNING,
-        ({"type": "text", "text": "a"},), datetime.now(UTC), TurnRequest(Mode.INSTANT, "hi"),
-    )  # fmt: skip
-    grown = dataclasses.replace(first, parts=({"type": "text", "text": "ab"},))
-    for response in (first, grown, first):
-        tag, body = polling.rendered(response)
-        assert tag == etag(response)
-        assert orjson.loads(orjson.dumps(body)) == wire.response(response)
-    cached = polling.rendered(first)
-    assert polling.rendered(first)[1] is cached[1]  # the same object: served from the memo
-    assert polling.tag_of(first) == etag(first) and polling.tag_of(grown) == etag(grown)
-
-
-def test_a_large_poll_answer_is_not_kept() -> None:
-    ids = [uuid.uuid4() for _ in range(4)]
-    text = "x" * (polling.RENDERED_BYTES + 1)
-    large = Response(
-        ids[0], ids[1], 1, ids[2], ids[3], 2, ResponseStatus.SUCCEEDED,
-        ({"type": "text", "text": text},), datetime.now(UTC), TurnRequest(Mode.INSTANT, "hi"),
-    )  # fmt: skip
-    tag, body = polling.rendered(large)
-    assert tag == etag(large) and orjson.loads(orjson.dumps(body)) == wire.response(large)
-    assert polling.rendered(large)[1] is not body  # rendered afresh each time

@@ -41,9 +41,9 @@ def rendered(response: Response) -> tuple[str, orjson.Fragment]:
     cannot be reused by another while it is kept; a response decoded afresh (any change, or
     PostgreSQL, which has no decode memo) is simply rendered again.
     """
-    known = _rendered.get(response.id)
-    if known is not None and known[0] is response:
-        return known[1], known[2]
+    known = _kept(response)
+    if known is not None:
+        return known
     tag = etag(response)
     raw = orjson.dumps(wire.response(response))
     body = orjson.Fragment(raw)
@@ -59,8 +59,14 @@ def rendered(response: Response) -> tuple[str, orjson.Fragment]:
 def tag_of(response: Response) -> str:
     """The ETag alone: from the memo when it holds this very object, else computed (a 304
     needs no JSON)."""
+    known = _kept(response)
+    return known[0] if known is not None else etag(response)
+
+
+def _kept(response: Response) -> tuple[str, orjson.Fragment] | None:
+    """The memo's tag and JSON, if it was rendered from this very object."""
     known = _rendered.get(response.id)
-    return known[1] if known is not None and known[0] is response else etag(response)
+    return (known[1], known[2]) if known is not None and known[0] is response else None
 
 
 def wait_preference(header: str | None) -> int | None:
