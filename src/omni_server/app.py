@@ -18,6 +18,7 @@ from omni_server.api.reading.limits import BodyLimits
 from omni_server.api.routes import routes
 from omni_server.api.routing import IndexedRouter
 from omni_server.domain.ratelimit import parse_rate
+from omni_server.engines import registry
 from omni_server.engines.base import Engine
 from omni_server.events.hub import EventHub
 from omni_server.events.pg import bridge_for
@@ -39,7 +40,7 @@ from omni_server.store.keys import KeyStore
 from omni_server.store.probe import ReadinessProbe
 from omni_server.store.queries import QueryStore
 from omni_server.store.turns import TurnStore
-from omni_server.worker.assembly import build_engine, build_runner
+from omni_server.worker.assembly import build_runner
 from omni_server.worker.signals import NoSignals
 
 log = logging.getLogger("omni")
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         await probe.start()
         app.state.probe = probe
         hub = EventHub()
-        used_engine = engine or build_engine(settings)
+        used_engine = engine or registry.build(settings)
         runner = build_runner(db, settings, used_engine, hub)
         queries = QueryStore(db)
         app.state.db = db

@@ -1,4 +1,5 @@
-"""A runner wired to its stores and engine, the same in ``omni serve`` and ``omni worker``.
+"""A runner wired to its stores and engine, the same in ``omni serve`` and ``omni worker``
+(the engine itself comes from ``engines/registry.py``).
 
 Both processes build their runner here (``app.py`` for the API process, ``worker/process.py``
 for a worker), so a setting reaches the runner the same way wherever turns run.
@@ -6,7 +7,6 @@ for a worker), so a setting reaches the runner the same way wherever turns run.
 
 from __future__ import annotations
 
-from omni_server.engines import registry as engine_registry
 from omni_server.engines.base import Engine
 from omni_server.events.hub import EventHub
 from omni_server.settings import Settings
@@ -18,10 +18,6 @@ from omni_server.store.usage import UsageStore
 from omni_server.worker.execution import TurnSettings
 from omni_server.worker.runner import Runner
 from omni_server.worker.signals import PostgresListener
-
-
-def build_engine(settings: Settings) -> Engine:
-    return engine_registry.build(settings)
 
 
 def build_runner(

@@ -15,13 +15,14 @@ import signal
 
 import uvicorn
 
+from omni_server.engines import registry
 from omni_server.events.hub import EventHub
 from omni_server.events.pg import bridge_for
 from omni_server.settings import Settings
 from omni_server.store import migrate
 from omni_server.store.db import Database
 from omni_server.store.queries import QueryStore
-from omni_server.worker.assembly import build_engine, build_runner
+from omni_server.worker.assembly import build_runner
 from omni_server.worker.http import EmbeddedServer, worker_app
 
 log = logging.getLogger("omni.worker")
@@ -36,7 +37,7 @@ async def run_worker(settings: Settings, *, host: str, port: int | None) -> None
         # Live events: what this worker's engines produce reaches the API servers' streams
         # through the PostgreSQL bridge (on SQLite there is no other process to tell).
         hub = EventHub()
-        runner = build_runner(db, settings, build_engine(settings), hub)
+        runner = build_runner(db, settings, registry.build(settings), hub)
         bridge = bridge_for(settings.database_url, hub, QueryStore(db))
         if bridge is not None:
             await bridge.start()
